@@ -1,0 +1,1 @@
+"""The pair-programming loop, pending changes and git, independent of any UI."""

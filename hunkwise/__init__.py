@@ -1,0 +1,3 @@
+"""hunkwise: a terminal pair-programmer that commits only what you accepted and tested."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""Allow `python -m hunkwise`."""
+
+from hunkwise.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""A tree-sitter repository map: ranked, token-budgeted, cached."""

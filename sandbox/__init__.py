@@ -1,0 +1,1 @@
+"""Run commands and tests against a copy of the working tree, isolated and limited."""

@@ -1,0 +1,41 @@
+"""Settings for running commands and tests in a sandbox."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SandboxSettings(BaseModel):
+    """How commands and tests are isolated and limited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["auto", "container", "bwrap", "local"] = Field(
+        "auto", description="Which backend runs commands; auto tries container, then bwrap."
+    )
+    allow_local: bool = Field(
+        False, description="Permit the unisolated local backend (never settable from a repo file)."
+    )
+    image: str | None = Field(None, description="Container image for this repository.")
+    setup: list[str] = Field(
+        default_factory=list,
+        description="Shell commands run once with network to build a derived image.",
+    )
+    test_command: list[str] | None = Field(
+        None, description="Override the detected test command (argv)."
+    )
+    timeout_s: float = Field(600.0, description="Wall-clock limit for one run, in seconds.")
+    memory_mb: int = Field(2048, description="Memory limit (swap included), in MiB.")
+    pids: int = Field(512, description="Maximum number of processes.")
+    cpus: float = Field(2.0, description="CPU limit, in cores.")
+    output_limit_bytes: int = Field(
+        2_000_000, description="Output kept per run; beyond it the output is truncated."
+    )
+    network: bool = Field(
+        False, description="Allow network during test runs (never settable from a repo file)."
+    )
+    docker_host: str | None = Field(
+        None, description="Docker API endpoint; default is DOCKER_HOST or the usual sockets."
+    )
