@@ -1,0 +1,1 @@
+"""hunkwise tests (a package, so test subpackages never shadow the real ones)."""
