@@ -16,6 +16,10 @@ class ModelSettings(BaseModel):
     api_base: str | None = Field(None, description="OpenAI-compatible endpoint, if any.")
     timeout_s: float = Field(120.0, description="Timeout of one model request, in seconds.")
     retries: int = Field(4, description="Retries on rate limits, timeouts and 5xx.")
+    retry_base_s: float = Field(1.0, description="First backoff delay; doubles per retry.")
+    context_tokens: int = Field(
+        100_000, description="Prompt size at which older turns are summarised."
+    )
 
 
 class BudgetSettings(BaseModel):
@@ -37,6 +41,13 @@ class AgentSettings(BaseModel):
     plan: bool = Field(False, description="Run the plan step before editing.")
     self_review: bool = Field(True, description="Run the review model over the diff.")
     max_revisions: int = Field(2, description="Times a needs_revision review sends work back.")
+    max_tool_output_chars: int = Field(
+        8000, description="Tool output longer than this is compressed before the model sees it."
+    )
+    map_tokens: int = Field(1024, description="Token budget of the repo map in the prompt.")
+    sessions_db: str | None = Field(
+        None, description="SQLite file for sessions; default: the user data dir."
+    )
     deny_globs: list[str] = Field(
         default_factory=lambda: [".env*", "*.pem", "*.key", "id_*", "*.p12", ".netrc", ".npmrc"],
         description="Files never read or sent to a model.",
