@@ -1,0 +1,179 @@
+"""One touched file: its original, its hunks, and the operations a reviewer performs on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.changes.errors import ChangeError
+from agent.changes.hunks import (
+    CONTEXT_LINES,
+    Block,
+    Hunk,
+    bounds,
+    compose,
+    diff_blocks,
+    group_blocks,
+    hunk_id,
+    layout,
+    render,
+)
+from agent.changes.lines import Lines, join_lines, line_ending, split_lines, text_to_lines
+from agent.changes.model import Decision, FileKind, FileView, HunkView
+
+_ABSENT = object()
+
+
+@dataclass
+class FileChange:
+    """A file's pending change: original bytes (None = absent) and hunks over its lines."""
+
+    path: str
+    original: bytes | None
+    hunks: list[Hunk] = field(default_factory=list)
+    deleted: bool = False
+    # What we expect on disk; differs from `original` only when the proposal is the worktree.
+    disk: bytes | None = None
+
+    @property
+    def original_lines(self) -> Lines:
+        """The original as lines."""
+        return split_lines(self.original)
+
+    @property
+    def kind(self) -> FileKind:
+        """Create, modify or delete."""
+        if self.original is None:
+            return FileKind.CREATE
+        return FileKind.DELETE if self.deleted else FileKind.MODIFY
+
+    def proposed(self) -> bytes | None:
+        """The full proposal, every hunk and line applied (None = delete)."""
+        if self.deleted:
+            return None
+        return join_lines(compose(self.original_lines, self.hunks, lambda h: True, False))
+
+    def accepted(self) -> tuple[bool, bytes | None]:
+        """(changed, content) with only accepted hunks and selected lines applied."""
+        taken = [h for h in self.hunks if h.decision is Decision.ACCEPTED]
+        if self.kind is FileKind.DELETE:
+            if self.hunks and len(taken) == len(self.hunks) and not any(h.line_mode for h in taken):
+                return True, None
+        if self.kind is FileKind.CREATE and not taken:
+            return False, None
+        content = join_lines(
+            compose(self.original_lines, self.hunks, lambda h: h.decision is Decision.ACCEPTED)
+        )
+        return content != self.original, content
+
+    def view(self, stale: bool = False) -> FileView:
+        """The frozen view of this file."""
+        hunks = render(self.path, self.hunks, self.original_lines, stale)
+        return FileView(path=self.path, kind=self.kind, hunks=hunks, stale=stale)
+
+    def hunk_views(self, stale: bool = False) -> dict[str, HunkView]:
+        """Views by hunk id."""
+        return {view.id: view for view in self.view(stale).hunks}
+
+    def index_of(self, hunk_id_: str) -> int:
+        """Position of a hunk in this file; raises KeyError when absent."""
+        for number, hunk in enumerate(self.hunks):
+            if hunk.id == hunk_id_:
+                return number
+        raise KeyError(hunk_id_)
+
+    # -- the proposal changes -------------------------------------------------------------
+
+    def propose(self, content: bytes | None) -> None:
+        """Replace the proposal, keeping hunks (and their decisions) that are unchanged."""
+        self.deleted = content is None
+        fresh = diff_blocks(self.original_lines, split_lines(content))
+        fresh_keys = {block.key for block in fresh}
+        kept = [h for h in self.hunks if h.blocks and all(b.key in fresh_keys for b in h.blocks)]
+        kept_keys = {b.key for h in kept for b in h.blocks}
+        rest = [block for block in fresh if block.key not in kept_keys]
+        self.hunks = sorted(kept + group_blocks(self.path, rest), key=lambda h: h.old_start)
+        self._placeholder(content)
+
+    def _placeholder(self, content: bytes | None) -> None:
+        # Creating or deleting an empty file has no lines to show but still needs a decision.
+        if not self.hunks and (self.original is None) != (content is None):
+            self.hunks = [Hunk(hunk_id(self.path, []) + ("d" if content is None else "c"), [])]
+
+    def rebase(self, written: bytes | None) -> None:
+        """After `written` went to disk, keep only what is still pending, carrying decisions."""
+        proposal = self.proposed()
+        previous = {_content_key(h): h for h in self.hunks}
+        self.original = self.disk = written
+        self.hunks = []
+        self.propose(proposal)
+        for hunk in self.hunks:
+            old = previous.get(_content_key(hunk))
+            if old is not None:
+                hunk.decision, hunk.reason, hunk.notes = old.decision, old.reason, old.notes
+
+    # -- review operations ----------------------------------------------------------------
+
+    def split(self, number: int) -> list[str]:
+        """Split hunk `number` into one hunk per block; returns the new ids."""
+        hunk = self.hunks[number]
+        if len(hunk.blocks) < 2:
+            return [hunk.id]
+        children = [
+            Hunk(hunk_id(self.path, [block]), [block], hunk.decision, hunk.reason, list(hunk.notes))
+            for block in hunk.blocks
+        ]
+        self.hunks[number : number + 1] = children
+        return [child.id for child in children]
+
+    def set_lines(self, number: int, selected: dict[int, bool]) -> None:
+        """Set the selection of +/- lines by their index in the hunk view."""
+        hunk = self.hunks[number]
+        slots = self._slots(number)
+        for index, value in selected.items():
+            if not 0 <= index < len(slots) or slots[index].kind == " ":
+                raise ChangeError(
+                    f"line {index} of hunk {hunk.id} is not an added or removed line",
+                    "only + and - lines can be selected",
+                )
+            slot = slots[index]
+            side = "old_selected" if slot.kind == "-" else "new_selected"
+            getattr(hunk.blocks[slot.block], side)[slot.index] = value
+
+    def selectable(self, number: int) -> list[int]:
+        """Indexes of the +/- lines of hunk `number`."""
+        return [i for i, slot in enumerate(self._slots(number)) if slot.kind != " "]
+
+    def line_selected(self, number: int, index: int) -> bool:
+        """Whether line `index` of hunk `number` is selected."""
+        return self.view().hunks[number].lines[index].selected
+
+    def _slots(self, number: int) -> list:
+        lower, upper, delta = bounds(self.hunks, number, len(self.original_lines))
+        return layout(self.hunks[number], self.original_lines, lower, upper, delta)
+
+    def edit(self, number: int, new_text: str) -> str | None:
+        """Replace the new side of hunk `number` (context and + lines) with `new_text`."""
+        original = self.original_lines
+        hunk = self.hunks[number]
+        lower, upper, delta = bounds(self.hunks, number, len(original))
+        start = max(lower, hunk.old_start - CONTEXT_LINES)
+        end = min(upper, hunk.old_end + CONTEXT_LINES)
+        slots = layout(hunk, original, lower, upper, delta)
+        new_side = [s.line for s in slots if s.kind != "-"]
+        terminate = end < len(original) or not new_side or new_side[-1].endswith(b"\n")
+        lines = text_to_lines(new_text, line_ending(original), terminate)
+        blocks = [
+            Block(b.old_start + start, b.old, b.new) for b in diff_blocks(original[start:end], lines)
+        ]
+        self.deleted = False
+        if not blocks:
+            del self.hunks[number]
+            self._placeholder(self.proposed())
+            return None
+        edited = Hunk(hunk_id(self.path, blocks), blocks, Decision.ACCEPTED, None, list(hunk.notes))
+        self.hunks[number] = edited
+        return edited.id
+
+
+def _content_key(hunk: Hunk) -> tuple:
+    return tuple((b.old, b.new) for b in hunk.blocks)
