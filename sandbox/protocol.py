@@ -67,6 +67,10 @@ class RunRequest(BaseModel):
     network: bool = False
     image: str | None = None
     workdir: str = Field("", description="Repo-relative directory to run in.")
+    collect: list[str] = Field(
+        default_factory=list,
+        description="Workspace-relative files to read back after the run (e.g. JUnit XML).",
+    )
 
 
 class RunResult(BaseModel):
@@ -80,6 +84,9 @@ class RunResult(BaseModel):
     output: str = Field("", description="Combined output, up to the limit.")
     output_truncated: bool = False
     error: str | None = Field(None, description="Why the sandbox failed, when status is error.")
+    collected: dict[str, bytes] = Field(
+        default_factory=dict, description="Files named in `RunRequest.collect` that existed."
+    )
 
 
 class TestCaseFailure(BaseModel):

@@ -1,0 +1,129 @@
+"""Bubblewrap backend: namespaces, read-only system, tmpfs over HOME and sockets, a cgroup."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from pathlib import Path, PurePosixPath
+
+from sandbox.cgroups import RunCgroup
+from sandbox.environment import (
+    SANDBOX_GID,
+    SANDBOX_HOME,
+    SANDBOX_UID,
+    WORKSPACE_MOUNT,
+    sandbox_env,
+)
+from sandbox.errors import SandboxError
+from sandbox.output import OutputCollector
+from sandbox.process import run_streaming
+from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult
+from sandbox.results import classify
+from sandbox.workspace import collect_files, safe_relpath, workspace_copy
+
+# System directories bound read-only; merged-/usr links are recreated as links.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc", "/opt")
+
+
+def find_bwrap() -> str | None:
+    """Path of the bwrap binary, or None."""
+    return shutil.which("bwrap")
+
+
+def _system_binds() -> list[str]:
+    args: list[str] = []
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def bwrap_argv(
+    bwrap: str, workspace: Path, request: RunRequest, env: dict[str, str]
+) -> list[str]:
+    """The full bwrap command line for one run."""
+    workdir = PurePosixPath(WORKSPACE_MOUNT)
+    if request.workdir:
+        workdir = workdir / safe_relpath(request.workdir)
+    args = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts"]
+    args += ["--unshare-cgroup-try"]
+    if not request.network:
+        args += ["--unshare-net"]
+    args += ["--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL"]
+    args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID)]
+    args += ["--hostname", "hunkwise-sandbox"]
+    args += _system_binds()
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    # Host sockets live in /tmp, /run, /var/run; HOME holds credentials: all become empty tmpfs.
+    args += ["--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/var", "--tmpfs", "/home"]
+    args += ["--symlink", "../run", "/var/run", "--dir", "/var/tmp", "--dir", SANDBOX_HOME]
+    args += ["--bind", str(workspace), WORKSPACE_MOUNT, "--chdir", str(workdir)]
+    args += ["--remount-ro", "/"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return args + ["--", *request.argv]
+
+
+def _limit_shim(group: RunCgroup | None, pids: int, memory_mb: int) -> list[str]:
+    """A tiny shell that joins the cgroup (or sets rlimits) and then execs bwrap."""
+    if group is not None:
+        joins = "; ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
+        script = f"{joins}; exec \"$@\""
+    else:
+        # Without a cgroup: per-user process and address-space limits (not enforced for root).
+        script = f"ulimit -u {pids} -v {memory_mb * 1024}; exec \"$@\""
+    return ["/bin/sh", "-c", script, "hunkwise-limits"]
+
+
+class BwrapSandbox:
+    """Runs each command under bubblewrap on a fresh workspace copy."""
+
+    name = BackendName.BWRAP
+
+    def __init__(self, bwrap: str | None = None) -> None:
+        found = bwrap or find_bwrap()
+        if found is None:
+            raise SandboxError(
+                "bubblewrap (bwrap) is not installed",
+                "install it (Debian/Ubuntu: apt install bubblewrap) or use a container engine",
+            )
+        self.bwrap = found
+        self.as_root = os.geteuid() == 0
+
+    def run(self, request: RunRequest, on_line: LineSink | None = None) -> RunResult:
+        """Copy the repo plus overlay, run `request.argv` under bwrap, classify the outcome."""
+        if not request.argv:
+            raise SandboxError("no command to run", "give a command, e.g. -- pytest -q")
+        limits = request.limits
+        owner = (SANDBOX_UID, SANDBOX_GID) if self.as_root else None
+        collector = OutputCollector(limits.output_limit_bytes, on_line)
+        with workspace_copy(request.repo, request.overlay, owner=owner) as workspace:
+            group = RunCgroup.create(
+                limits.pids, limits.memory_mb, SANDBOX_UID if self.as_root else None
+            )
+            try:
+                env = sandbox_env(request.env)
+                argv = _limit_shim(group, limits.pids, limits.memory_mb)
+                argv += bwrap_argv(self.bwrap, workspace, request, env)
+                # As root we first become nobody: bwrap then builds an unprivileged user
+                # namespace, so nothing inside maps to host root.
+                outcome = run_streaming(
+                    argv,
+                    env={"PATH": "/usr/bin:/bin"},
+                    cwd=workspace,
+                    timeout_s=limits.timeout_s,
+                    collector=collector,
+                    user=SANDBOX_UID if self.as_root else None,
+                    on_kill=group.kill_all if group is not None else None,
+                )
+                oom = group.oom_killed() if group is not None else False
+            finally:
+                if group is not None:
+                    group.remove()
+            collected = collect_files(workspace, request.collect)
+        return classify(
+            outcome, collector, BackendName.BWRAP, oom=oom, collected=collected
+        )
