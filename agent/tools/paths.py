@@ -7,8 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 
-class PolicyError(Exception):
-    """A path the tools refuse; str() is the message shown to the model."""
+class ToolInputError(Exception):
+    """A tool call that cannot be served (no such file, bad pattern); str() is for the model."""
+
+
+class PolicyError(ToolInputError):
+    """A path the tools refuse on principle; str() is the message shown to the model."""
 
 
 def is_denied(path: str, deny_globs: Sequence[str]) -> bool:
@@ -24,7 +28,7 @@ def check_path(repo: Path, path: str, deny_globs: Sequence[str]) -> str:
     """Normalise `path` to a repo-relative POSIX path or raise PolicyError saying why not."""
     raw = path.strip().replace("\\", "/")
     if not raw:
-        raise PolicyError("empty path")
+        raise ToolInputError("empty path")
     if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
         root = repo.resolve()
         try:
@@ -44,7 +48,7 @@ def check_path(repo: Path, path: str, deny_globs: Sequence[str]) -> str:
             continue
         parts.append(part)
     if not parts:
-        raise PolicyError(f"{path}: is the repository root, not a file")
+        raise ToolInputError(f"{path}: is the repository root, not a file")
     clean = "/".join(parts)
     if parts[0] == ".git":
         raise PolicyError(f"{path}: git internals are off limits")

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from agent.changes.errors import PathError
 from agent.tools import args as A
-from agent.tools.paths import PolicyError
+from agent.tools.paths import PolicyError, ToolInputError
 from agent.tools.workspace import Workspace
 from hunkwise.errors import HunkwiseError
 
@@ -35,6 +36,7 @@ class ToolResult(BaseModel):
     arguments: dict[str, Any] | str = {}
     value: Any = None
     changed: bool = False
+    policy: bool = False
 
     @property
     def terminal(self) -> bool:
@@ -61,15 +63,17 @@ class ToolBox:
 
     def call(self, call: ToolCall) -> ToolResult:
         """Run one call; every failure becomes a result the model can read, never a crash."""
-        def fail(message: str, arguments: dict[str, Any] | str) -> ToolResult:
+        def fail(message: str, arguments: dict[str, Any] | str,
+                 policy: bool = False) -> ToolResult:
             return ToolResult(call_id=call.id, name=call.name, ok=False, arguments=arguments,
-                              output=f"error: {message}", summary=message.splitlines()[0][:160])
+                              output=f"error: {message}", summary=message.splitlines()[0][:160],
+                              policy=policy)
 
         if call.name not in self.tools:
             return fail(
                 f"there is no tool named {call.name!r}; available tools: "
                 f"{', '.join(self.tools)}. There is no shell, network or git access.",
-                call.arguments,
+                call.arguments, policy=True,
             )
         try:
             raw = json.loads(call.arguments or "{}")
@@ -88,7 +92,11 @@ class ToolBox:
             return fail(f"invalid arguments for {call.name}: {problems}", raw)
         try:
             output, summary, changed = self._run(call.name, parsed)
-        except (PolicyError, HunkwiseError) as exc:
+        except PolicyError as exc:
+            return fail(str(exc), raw, policy=True)
+        except PathError as exc:
+            return fail(str(exc), raw, policy=True)
+        except (ToolInputError, HunkwiseError) as exc:
             return fail(str(exc), raw)
         except (OSError, UnicodeDecodeError) as exc:
             return fail(f"{call.name} failed: {exc}", raw)
@@ -131,7 +139,7 @@ class ToolBox:
             return "review recorded", f"{parsed.status}, {len(parsed.findings)} findings", False
         if isinstance(parsed, A.SubmitPlanArgs):
             return "plan recorded", parsed.summary[:160], False
-        raise PolicyError(f"{name}: not implemented")
+        raise ToolInputError(f"{name}: not implemented")
 
     def _mutate(self, parsed: BaseModel) -> tuple[str, str, bool]:
         ws = self.workspace

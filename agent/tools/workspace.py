@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.tools.paths import PolicyError, check_path, is_denied
+from agent.tools.paths import ToolInputError, check_path, is_denied
 
 if TYPE_CHECKING:
     from agent.changes import ChangeSet, FileView
@@ -32,7 +32,7 @@ class Workspace:
         self.deny_globs = list(deny_globs)
 
     def path(self, path: str) -> str:
-        """A checked repo-relative path (raises PolicyError)."""
+        """A checked repo-relative path (raises PolicyError when refused)."""
         return check_path(self.repo, path, self.deny_globs)
 
     def read(self, path: str, start: int | None, end: int | None) -> str:
@@ -40,9 +40,9 @@ class Workspace:
         clean = self.path(path)
         overlay = self.changes.proposed_overlay()
         if clean in overlay and overlay[clean] is None:
-            raise PolicyError(f"{clean}: deleted in the pending changes")
+            raise ToolInputError(f"{clean}: deleted in the pending changes")
         if clean not in overlay and not (self.repo / clean).is_file():
-            raise PolicyError(f"{clean}: no such file; use list_files or search to find it")
+            raise ToolInputError(f"{clean}: no such file; use list_files or search to find it")
         text = self.changes.read_text(clean)
         lines = text.splitlines()
         first = max(1, start or 1)
@@ -77,7 +77,7 @@ class Workspace:
         try:
             regex = re.compile(pattern)
         except re.error as exc:
-            raise PolicyError(f"invalid regular expression {pattern!r}: {exc}") from None
+            raise ToolInputError(f"invalid regular expression {pattern!r}: {exc}") from None
         overlay = self.changes.proposed_overlay()
         args = ["grep", "-n", "-I", "--no-color", "--untracked", "-E", "-e", pattern, "--"]
         args += [glob] if glob else []
@@ -141,5 +141,5 @@ def _git(repo: Path, args: list[str], ok_codes: tuple[int, ...] = (0,)) -> str:
              "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C.UTF-8"},
     )
     if result.returncode not in ok_codes:
-        raise PolicyError(f"git {args[0]} failed: {result.stderr.strip()[:300]}")
+        raise ToolInputError(f"git {args[0]} failed: {result.stderr.strip()[:300]}")
     return result.stdout
