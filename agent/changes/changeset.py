@@ -242,8 +242,10 @@ class ChangeSet:
 
             def distance(view: HunkView) -> int:
                 numbers = [ln.new_no or ln.old_no or 0 for ln in view.lines] or [0]
-                return 0 if min(numbers) <= line <= max(numbers) else min(
-                    abs(line - n) for n in numbers
+                return (
+                    0
+                    if min(numbers) <= line <= max(numbers)
+                    else min(abs(line - n) for n in numbers)
                 )
 
             number = min(range(len(views)), key=lambda i: distance(views[i]))

@@ -163,7 +163,8 @@ class FileChange:
         terminate = end < len(original) or not new_side or new_side[-1].endswith(b"\n")
         lines = text_to_lines(new_text, line_ending(original), terminate)
         blocks = [
-            Block(b.old_start + start, b.old, b.new) for b in diff_blocks(original[start:end], lines)
+            Block(b.old_start + start, b.old, b.new)
+            for b in diff_blocks(original[start:end], lines)
         ]
         self.deleted = False
         if not blocks:

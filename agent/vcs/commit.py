@@ -1,0 +1,135 @@
+"""Commit exactly given file contents on HEAD without touching the working tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from agent.changes.paths import normalize
+from agent.vcs.errors import CommitError
+from agent.vcs.gitcmd import ZERO_OID, merge_file, read_blob, run, store_blob, temporary_index
+from agent.vcs.repo import TRAILER
+
+if TYPE_CHECKING:
+    from agent.vcs.repo import GitRepo
+    from sandbox.protocol import TestReport
+
+SUBMODULE_MODE = 0o160000
+
+
+def commit_message(
+    message: str,
+    model: str | None,
+    test_report: TestReport | None = None,
+    override_note: str | None = None,
+) -> str:
+    """The caller's message plus test evidence, override note and the Assisted-by trailer."""
+    text = message.strip() or "hunkwise: apply accepted changes"
+    body = []
+    if test_report is not None:
+        body.append(
+            f"Tests: {test_report.status} - {test_report.passed} passed, "
+            f"{test_report.failed} failed, {test_report.errors} errors, "
+            f"{test_report.skipped} skipped ({' '.join(test_report.command)}; "
+            f"{test_report.backend} sandbox, {test_report.duration_s:.1f}s)"
+        )
+    if override_note:
+        body.append(f"Override: {override_note.strip()}")
+    if body:
+        text += "\n\n" + "\n".join(body)
+    return f"{text}\n\n{TRAILER} ({model or 'no model'})\n"
+
+
+def commit_contents(
+    repo: GitRepo,
+    contents: Mapping[str, bytes | None],
+    message: str,
+    model: str | None,
+    test_report: TestReport | None,
+    override_note: str | None,
+    bases: Mapping[str, bytes | None],
+) -> str:
+    """See `GitRepo.commit_contents`."""
+    repo.check_committable()
+    if not contents:
+        raise CommitError("nothing to commit: no accepted changes", "accept some hunks first")
+    head = repo.head()
+    entries: dict[str, tuple[int, str] | None] = {}
+    for raw_path, content in sorted(contents.items()):
+        path = normalize(repo.root, raw_path)
+        mode = _mode(repo, head, path)
+        data = _committed_content(repo, head, path, content, bases)
+        entries[path] = None if data is None else (mode, store_blob(repo.repo, data))
+    with temporary_index(repo.repo) as env:
+        if head:
+            run(repo.git, "read-tree", head, env=env)
+        _update_index(repo, entries, env)
+        tree = run(repo.git, "write-tree", env=env)
+    if head and repo.repo.commit(head).tree.hexsha == tree:
+        raise CommitError(
+            "nothing to commit: HEAD already has exactly these contents",
+            "the accepted changes may have been committed already",
+        )
+    if repo.settings.run_hooks:
+        run(repo.git, "hook", "run", "--ignore-missing", "pre-commit")
+    parents = ["-p", head] if head else []
+    text = commit_message(message, model, test_report, override_note).encode()
+    sha = run(repo.git, "commit-tree", tree, *parents, "-F", "-", stdin=text)
+    run(repo.git, "update-ref", "-m", "hunkwise: commit", "HEAD", sha, head or ZERO_OID)
+    _update_index(repo, entries, None)
+    if repo.settings.run_hooks:
+        run(repo.git, "hook", "run", "--ignore-missing", "post-commit")
+    return sha
+
+
+def _mode(repo: GitRepo, head: str | None, path: str) -> int:
+    from agent.vcs.gitcmd import tree_mode
+
+    mode = tree_mode(repo.repo, head, path)
+    if mode == SUBMODULE_MODE:
+        raise CommitError(f"{path} is a submodule", "hunkwise never changes submodules")
+    if mode is not None:
+        return mode
+    on_disk = repo.root / path
+    if on_disk.is_file() and on_disk.stat().st_mode & 0o111:
+        return 0o100755
+    return 0o100644
+
+
+def _committed_content(
+    repo: GitRepo,
+    head: str | None,
+    path: str,
+    content: bytes | None,
+    bases: Mapping[str, bytes | None],
+) -> bytes | None:
+    """What to commit for `path`: content itself, or its change from base replayed on HEAD."""
+    if path not in bases:
+        return content
+    base = bases[path]
+    at_head = read_blob(repo.repo, head, path)
+    if base == at_head or content is None or base is None or at_head is None:
+        return content
+    merged = merge_file(repo.git, at_head, base, content)
+    if merged is None:
+        raise CommitError(
+            f"{path}: your uncommitted changes overlap the accepted hunks",
+            f"commit or stash your own change to {path} first, then commit again",
+        )
+    return merged
+
+
+def _update_index(
+    repo: GitRepo, entries: Mapping[str, tuple[int, str] | None], env: dict[str, str] | None
+) -> None:
+    args: list[str] = []
+    removals: list[str] = []
+    for path, entry in entries.items():
+        if entry is None:
+            removals.append(path)
+        else:
+            args += ["--cacheinfo", f"{entry[0]:o},{entry[1]},{path}"]
+    if args:
+        run(repo.git, "update-index", "--add", *args, env=env)
+    if removals:
+        run(repo.git, "update-index", "--force-remove", "--", *removals, env=env)

@@ -1,0 +1,113 @@
+"""Git commands run through GitPython with hooks and fsmonitor made inert unless opted in."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from io import BytesIO
+from pathlib import Path
+
+import git
+from gitdb.base import IStream
+
+from agent.settings import GitSettings
+from agent.vcs.errors import CommitError
+
+ZERO_OID = "0" * 40
+SNAPSHOT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "hunkwise",
+    "GIT_AUTHOR_EMAIL": "hunkwise@localhost",
+    "GIT_COMMITTER_NAME": "hunkwise",
+    "GIT_COMMITTER_EMAIL": "hunkwise@localhost",
+}
+
+
+def safe_git(repo: git.Repo, settings: GitSettings) -> git.Git:
+    """A Git command object whose every call disables hooks and fsmonitor (unless opted in)."""
+    options = ["core.untrackedCache=false"]
+    if not settings.run_hooks:
+        # An empty hooks directory: no hook of any kind (pre-commit, reference-transaction,
+        # post-index-change ...) can be found, whatever the repository planted.
+        options.append(f"core.hooksPath={os.devnull}")
+    if not settings.allow_fsmonitor:
+        options.append("core.fsmonitor=false")
+    command = git.Git(repo.working_dir)
+    command.set_persistent_git_options(c=options)
+    return command
+
+
+def run(
+    command: git.Git, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
+) -> str:
+    """Run `git args...` and return stdout; failures become CommitError with git's message."""
+    full_env = None if env is None else {**os.environ, **env}
+    try:
+        return command.execute(
+            ["git", *command._persistent_git_options, *args],
+            env=full_env,
+            istream=BytesIO(stdin) if stdin is not None else None,
+        )
+    except git.GitCommandError as exc:
+        stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("' \n")
+        raise CommitError(
+            f"git {args[0]} failed: {stderr or exc}",
+            "check `git status`; if another git command is running, wait and retry",
+        ) from exc
+
+
+def store_blob(repo: git.Repo, data: bytes) -> str:
+    """Write `data` as a blob into the object database (pure Python: nothing else runs)."""
+    return repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha
+
+
+def read_blob(repo: git.Repo, rev: str | None, path: str) -> bytes | None:
+    """The content of `path` at commit `rev`, or None when it is absent there."""
+    if rev is None:
+        return None
+    try:
+        blob = repo.commit(rev).tree / path
+    except KeyError:
+        return None
+    if blob.type != "blob":
+        return None
+    return blob.data_stream.read()
+
+
+def tree_mode(repo: git.Repo, rev: str | None, path: str) -> int | None:
+    """The mode of `path` at `rev` (0o160000 for a submodule), or None when absent."""
+    if rev is None:
+        return None
+    try:
+        return (repo.commit(rev).tree / path).mode
+    except KeyError:
+        return None
+
+
+@contextmanager
+def temporary_index(repo: git.Repo, copy_from: Path | None = None) -> Iterator[dict[str, str]]:
+    """An env mapping that points git at a throwaway index file (optionally a copy of one)."""
+    with tempfile.TemporaryDirectory(prefix="hunkwise-index-") as tmp:
+        index = Path(tmp) / "index"
+        if copy_from is not None and copy_from.exists():
+            index.write_bytes(copy_from.read_bytes())
+        yield {"GIT_INDEX_FILE": str(index)}
+
+
+def merge_file(command: git.Git, ours: bytes, base: bytes, theirs: bytes) -> bytes | None:
+    """Three-way merge of text (git merge-file); None when the changes overlap."""
+    with tempfile.TemporaryDirectory(prefix="hunkwise-merge-") as tmp:
+        paths = []
+        for name, data in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(tmp) / name
+            path.write_bytes(data)
+            paths.append(str(path))
+        status, out, _err = command.execute(
+            ["git", "merge-file", "-p", *paths],
+            with_extended_output=True,
+            with_exceptions=False,
+            stdout_as_string=False,
+            strip_newline_in_stdout=False,
+        )
+        return out if status == 0 else None
