@@ -1,0 +1,369 @@
+"""The pair-programming loop: plan, edit, test, self-review, stop in a clear state within budget."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent import context, phases
+from agent.budget import Spend
+from agent.contracts import AgentState, Review, RunOutcome
+from agent.events import (
+    AgentEvent,
+    CostUpdate,
+    Error,
+    EventSink,
+    PatchProposed,
+    ReviewNotes,
+    StateChanged,
+    TokenDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from agent.models.client import ModelClient, ModelError, ModelTurn, ToolCall
+from agent.secrets import SecretMasker
+from agent.testrun import SandboxFactory, TestBridge, report_text
+from agent.tools.args import WORK_TOOLS
+from agent.tools.toolbox import ToolBox, ToolResult
+from agent.tools.workspace import Workspace
+from hunkwise.errors import HunkwiseError
+
+if TYPE_CHECKING:
+    from agent.changes import ChangeSet
+    from agent.sessions import SessionStore
+    from hunkwise.settings import Settings
+    from repomap.protocol import RepoMap
+
+MAX_IDLE_TURNS = 3  # turns without a tool call before we call the run stuck
+MAX_FAILED_CALLS = 8  # failed tool calls in a row before we call the run stuck
+MAX_POLICY_REFUSALS = 6  # refused calls (shell, network, paths outside) before we stop
+
+
+class Agent:
+    """Drives one conversation with the main model over a pending change set."""
+
+    def __init__(self, repo: Path, settings: Settings, changes: ChangeSet,
+                 sandbox_factory: SandboxFactory | None, repo_map: RepoMap | None,
+                 on_event: EventSink, *, client: ModelClient | None = None,
+                 store: SessionStore | None = None, session_id: str | None = None) -> None:
+        self.repo = Path(repo).resolve()
+        self.settings = settings
+        self.changes = changes
+        self.sandbox_factory = sandbox_factory
+        self.repo_map = repo_map
+        self.on_event = on_event
+        self.client = client or ModelClient(settings.model, on_retry=self._on_retry)
+        if client is not None and client.on_retry is None:
+            client.on_retry = self._on_retry
+        self.store = store
+        self.session_id = session_id
+        self.masker = SecretMasker.for_repo(self.repo)
+        self.workspace = Workspace(self.repo, changes, settings.agent.deny_globs)
+        self.messages: list[dict[str, Any]] = []
+        self.task = ""
+        self.session_cost = 0.0
+        self.session_tokens = 0
+        self.state = AgentState.IDLE
+        self.last_review: Review | None = None
+        self.tests_passed: bool | None = None
+        self._cancel = threading.Event()
+        self._map_built = False
+        if store is not None and session_id is not None:
+            self.messages = store.messages(session_id)
+            info = store.get(session_id)
+            self.task, self.session_cost = info.task, info.cost_usd
+            self.session_tokens = info.tokens
+
+    # -- public -------------------------------------------------------------------------
+
+    def run(self, task: str) -> RunOutcome:
+        """Work on `task` (or a follow-up in the same session) until a terminal state."""
+        self._cancel.clear()
+        if not self.messages:
+            self.task = task
+            self.messages = [context.system_message(self.repo),
+                             context.task_message(task, self._map_text(task))]
+        else:
+            self.messages.append({"role": "user", "content": task})
+        return self._drive()
+
+    def redo_rejected(self) -> RunOutcome:
+        """Send rejected hunks and their reasons back; the model redoes only those parts."""
+        rejected = self.changes.drop_rejected()
+        if not rejected:
+            return self._finish(AgentState.READY_FOR_REVIEW, Spend(), "nothing was rejected")
+        self._cancel.clear()
+        if not self.messages:
+            self.messages = [context.system_message(self.repo),
+                             context.task_message(self.task or "(resumed)", "")]
+        self.messages.append({"role": "user", "content": phases.rejections_message(rejected)})
+        self._emit(PatchProposed(files=[f.path for f in self.changes.files()],
+                                 hunks=sum(len(f.hunks) for f in self.changes.files())))
+        return self._drive()
+
+    def cancel(self) -> None:
+        """Stop at the next safe point (between model calls and tool calls)."""
+        self._cancel.set()
+
+    def commit_message(self, diff: str) -> str:
+        """A conventional commit message for `diff`, written by the weak model."""
+        prompt = ("Write a git commit message for this diff in conventional-commit style: "
+                  "a subject line under 72 characters (type(scope): summary), a blank line, "
+                  "then a short body saying why. Answer with the message only.\n\n" + diff)
+        messages = self.masker.mask_messages([{"role": "user", "content": prompt}])
+        turn = self.client.complete("weak", messages, None, None)
+        self._account(turn, "weak")
+        text = turn.content.strip().strip("`").strip()
+        return text or "chore: apply reviewed changes"
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def _drive(self) -> RunOutcome:
+        spend = Spend()
+        idle = failed = refused = revisions = 0
+        finish_warned = False
+        try:
+            with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
+                            self._emit) as tests:
+                toolbox = ToolBox(self.workspace, WORK_TOOLS, self.repo_map,
+                                  lambda sel: self._run_tests(tests, sel),
+                                  self.settings.agent.map_tokens)
+                if self.settings.agent.plan and len(self.messages) == 2:
+                    self._plan(toolbox)
+                tests_stale = True
+                while True:
+                    if self._cancel.is_set():
+                        return self._finish(AgentState.CANCELLED, spend, "cancelled by the user")
+                    over = spend.exceeded(self.settings.budget)
+                    if over:
+                        return self._finish(AgentState.BUDGET_EXCEEDED, spend, over)
+                    self._set_state(AgentState.WORKING)
+                    self._refresh_map(toolbox.chat_files)
+                    turn = self._call("main", self.messages, toolbox.schemas(), spend)
+                    self.messages.append(turn.assistant_message())
+                    if not turn.tool_calls:
+                        idle += 1
+                        if idle >= MAX_IDLE_TURNS:
+                            return self._finish(AgentState.NEEDS_HUMAN, spend,
+                                                "the model stopped calling tools")
+                        self.messages.append({"role": "user", "content": (
+                            "Continue with the tools; call finish(summary) when done.")})
+                        continue
+                    idle = 0
+                    finish = None
+                    for call in turn.tool_calls:
+                        if finish is not None or self._cancel.is_set():
+                            self._tool_message(call.id, "skipped: the turn already ended")
+                            continue
+                        result = self._run_tool(toolbox, call)
+                        self._tool_message(call.id, result.output)
+                        failed = 0 if result.ok else failed + 1
+                        refused += int(result.policy)
+                        if result.changed:
+                            tests_stale = True
+                        if result.name == "run_tests" and result.ok:
+                            tests_stale = False
+                        if result.terminal:
+                            finish = result
+                    self._save()
+                    if refused >= MAX_POLICY_REFUSALS:
+                        return self._finish(AgentState.BLOCKED_BY_POLICY, spend,
+                                            f"{refused} tool calls refused by policy")
+                    if failed >= MAX_FAILED_CALLS:
+                        return self._finish(AgentState.NEEDS_HUMAN, spend,
+                                            f"{failed} failed tool calls in a row")
+                    if finish is None:
+                        continue
+                    summary = finish.value.summary
+                    if not self.changes.files():
+                        return self._finish(AgentState.READY_FOR_REVIEW, spend, summary)
+                    if tests_stale and self.sandbox_factory is not None:
+                        text = self._run_tests(tests, None)
+                        tests_stale = False
+                        if not self.tests_passed and not finish_warned:
+                            finish_warned = True
+                            self.messages.append({"role": "user", "content": (
+                                "Tests on your pending changes fail:\n" + text +
+                                "\nFix them, or call finish again to hand over as is.")})
+                            continue
+                    if self.settings.agent.self_review:
+                        review = self._review(tests)
+                        if (review is not None and review.status == "needs_revision"
+                                and revisions < self.settings.agent.max_revisions):
+                            revisions += 1
+                            finish_warned = False
+                            self.messages.append({"role": "user",
+                                                  "content": phases.findings_message(review)})
+                            continue
+                    return self._finish(AgentState.READY_FOR_REVIEW, spend, summary)
+        except ModelError as exc:
+            self._emit(Error(message=exc.message, hint=exc.hint))
+            return self._finish(AgentState.ERROR, spend, exc.message)
+        except HunkwiseError as exc:
+            self._emit(Error(message=exc.message, hint=exc.hint))
+            return self._finish(AgentState.ERROR, spend, exc.message)
+
+    # -- steps --------------------------------------------------------------------------
+
+    def _call(self, role: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
+              spend: Spend | None = None) -> ModelTurn:
+        """One model call with masking, history trimming, streaming events and accounting."""
+        trimmed = context.trim_history(messages, self.settings.model.context_tokens)
+        outbound = self.masker.mask_messages(trimmed)
+        turn = self.client.complete(
+            role, outbound, tools or None,
+            lambda text: self._emit(TokenDelta(text=text, role=role)),
+        )
+        self._account(turn, role, spend)
+        return turn
+
+    def _account(self, turn: ModelTurn, role: str, spend: Spend | None = None) -> None:
+        self.session_cost += turn.cost_usd
+        self.session_tokens += turn.prompt_tokens + turn.completion_tokens
+        if spend is not None:
+            spend.turns += 1
+            spend.prompt_tokens += turn.prompt_tokens
+            spend.completion_tokens += turn.completion_tokens
+            spend.cost_usd += turn.cost_usd
+        label = "replay" if self.client.is_replay(role) else turn.model
+        self._emit(CostUpdate(prompt_tokens=turn.prompt_tokens,
+                              completion_tokens=turn.completion_tokens, cost_usd=turn.cost_usd,
+                              session_cost_usd=self.session_cost,
+                              session_tokens=self.session_tokens, model=label))
+
+    def _run_tool(self, toolbox: ToolBox, call: ToolCall) -> ToolResult:
+        """Run one tool call with start/finish events and an audit row."""
+        arguments: dict[str, Any] | str = call.arguments
+        try:
+            parsed = json.loads(call.arguments or "{}")
+            arguments = parsed if isinstance(parsed, dict) else call.arguments
+        except ValueError:
+            pass
+        self._emit(ToolCallStarted(call_id=call.id, name=call.name, arguments=arguments))
+        result = toolbox.call(call)
+        result.output = context.compress(result.output, self.settings.agent.max_tool_output_chars)
+        self._emit(ToolCallFinished(call_id=call.id, name=call.name, ok=result.ok,
+                                    summary=result.summary))
+        if self.store is not None and self.session_id is not None:
+            self.store.audit(self.session_id, "tool", call.name, arguments, result.ok,
+                             result.summary)
+        if result.changed:
+            files = self.changes.files()
+            self._emit(PatchProposed(files=[f.path for f in files],
+                                     hunks=sum(len(f.hunks) for f in files)))
+        return result
+
+    def _run_tests(self, tests: TestBridge, selection: list[str] | None) -> str:
+        if self.sandbox_factory is None:
+            return "tests cannot run: no sandbox is configured"
+        self._set_state(AgentState.TESTING)
+        report = tests.run(self.changes.proposed_overlay(), selection)
+        self.tests_passed = report.status == "passed"
+        if self.store is not None and self.session_id is not None:
+            self.store.record_test_run(self.session_id, str(report.status), report.passed,
+                                       report.failed, report.model_dump_json())
+            self.store.audit(self.session_id, "tests", " ".join(report.command),
+                             {"selection": selection}, self.tests_passed, str(report.status))
+        self._set_state(AgentState.WORKING)
+        return report_text(report)
+
+    def _review(self, tests: TestBridge) -> Review | None:
+        self._set_state(AgentState.REVIEWING)
+        evidence = report_text(tests.last_report) if tests.last_report else ""
+        review = phases.run_review(self.task, self.changes, evidence, self.workspace,
+                                   self.repo_map, self._call, self._run_tool)
+        if review is None:
+            self._emit(Error(message="the review model gave no verdict",
+                             hint="the changes are handed over unreviewed"))
+            return None
+        self.last_review = review
+        for finding in review.findings:
+            try:
+                self.changes.attach_note(finding.path, finding.line,
+                                         f"[{finding.severity}] {finding.message}")
+            except HunkwiseError:
+                pass  # a finding about a file outside the change set stays in the event only
+        self._emit(ReviewNotes(review=review))
+        return review
+
+    def _plan(self, toolbox: ToolBox) -> None:
+        self._set_state(AgentState.PLANNING)
+        spec = phases.run_plan(self.task, self._map_text(self.task), self.workspace,
+                               self.repo_map, self._call, self._run_tool)
+        if spec is not None:
+            criteria = "\n".join(f"- {c}" for c in spec.acceptance_criteria)
+            self.messages.append({"role": "user", "content": (
+                f"Plan (risk {spec.risk}): {spec.summary}\nAcceptance criteria:\n{criteria}\n"
+                f"Files likely affected: {', '.join(spec.files_likely_affected)}")})
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _sandbox_factory(self) -> SandboxFactory:
+        if self.sandbox_factory is not None:
+            return self.sandbox_factory
+        from sandbox.select import open_sandbox
+
+        return lambda: open_sandbox(self.settings.sandbox)
+
+    def _map_text(self, query: str, chat_files: list[str] | None = None) -> str:
+        if self.repo_map is None:
+            return ""
+        from repomap.protocol import MapRequest
+
+        try:
+            if not self._map_built:
+                self.repo_map.build(None)
+                self._map_built = True
+            result = self.repo_map.render(MapRequest(
+                query=query, chat_files=tuple(chat_files or ()),
+                max_tokens=self.settings.agent.map_tokens))
+        except HunkwiseError as exc:
+            self._emit(Error(message=f"repo map unavailable: {exc.message}", hint=exc.hint))
+            self.repo_map = None
+            return ""
+        return result.text
+
+    def _refresh_map(self, chat_files: list[str]) -> None:
+        """Re-rank the map for the conversation so far and put it in the task message."""
+        if self.repo_map is None or len(self.messages) < 2 or not chat_files:
+            return
+        recent = " ".join(str(m.get("content") or "")[:500] for m in self.messages[-4:])
+        text = self._map_text(f"{self.task}\n{recent}", chat_files)
+        self.messages[1] = context.task_message(self.task, text)
+
+    def _tool_message(self, call_id: str, output: str) -> None:
+        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
+
+    def _set_state(self, state: AgentState, detail: str = "") -> None:
+        if state != self.state or detail:
+            self.state = state
+            self._emit(StateChanged(state=state, detail=detail))
+
+    def _emit(self, event: AgentEvent) -> None:
+        if self.store is not None and self.session_id is not None:
+            self.store.record_event(self.session_id, event.type, event.model_dump_json())
+        self.on_event(event)
+
+    def _save(self) -> None:
+        if self.store is not None and self.session_id is not None:
+            self.store.save_messages(self.session_id, self.messages)
+
+    def _on_retry(self, kind: str, attempt: int, delay: float) -> None:
+        self._emit(Error(message=f"model {kind}; retry {attempt} in {delay:.1f} s",
+                         hint="transient; hunkwise retries with backoff"))
+
+    def _finish(self, state: AgentState, spend: Spend, reason: str) -> RunOutcome:
+        self._set_state(state, reason)
+        self._save()
+        if self.store is not None and self.session_id is not None:
+            self.store.update(self.session_id, state=str(state), summary=reason[:500],
+                              cost_usd=self.session_cost, tokens=self.session_tokens,
+                              turns=spend.turns)
+        return RunOutcome(
+            state=state, summary=reason if state == AgentState.READY_FOR_REVIEW else "",
+            reason=None if state == AgentState.READY_FOR_REVIEW else reason, turns=spend.turns,
+            prompt_tokens=spend.prompt_tokens, completion_tokens=spend.completion_tokens,
+            cost_usd=spend.cost_usd, session_id=self.session_id, tests_passed=self.tests_passed,
+        )
