@@ -1,0 +1,1 @@
+"""Modal screens: help, commit approval, and the reason and edit prompts."""

@@ -1,0 +1,132 @@
+"""What the app keeps between keystrokes: the change set, the tested state and the git repo."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agent.changes.model import Decision, FileView
+from hunkwise.settings import Settings
+from sandbox.protocol import RunStatus, TestReport
+
+if TYPE_CHECKING:
+    from agent.changes import ChangeSet
+
+
+def overlay_digest(overlay: Mapping[str, bytes | None]) -> str:
+    """A hash of an overlay: equal digests mean byte-identical states."""
+    digest = hashlib.sha256()
+    for path in sorted(overlay):
+        content = overlay[path]
+        digest.update(path.encode() + b"\0")
+        digest.update(b"-" if content is None else b"+" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CommitPlan:
+    """What the commit dialog shows: message, files with accepted/total hunks, test evidence."""
+
+    message: str
+    files: tuple[tuple[str, int, int], ...]
+    report: TestReport | None
+    tests_current: bool
+    undecided: int = 0
+
+    @property
+    def tests_passed(self) -> bool:
+        """Tests passed on exactly the accepted state being committed."""
+        return (
+            self.report is not None
+            and self.tests_current
+            and self.report.status is RunStatus.PASSED
+        )
+
+
+class ReviewSession:
+    """Holds the change set under review and the evidence of the last test run."""
+
+    def __init__(self, repo: Path, settings: Settings, model: str | None) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.model = model
+        self.changes: ChangeSet | None = None
+        self.from_worktree = False
+        self.report: TestReport | None = None
+        self.tested_digest: str | None = None
+        self.chat_files: list[str] = []
+
+    def files(self) -> tuple[FileView, ...]:
+        """The file views to display (none before a change set exists)."""
+        return tuple(self.changes.files()) if self.changes is not None else ()
+
+    def accepted_overlay(self) -> dict[str, bytes | None]:
+        """Exactly what tests and commit use."""
+        return dict(self.changes.accepted_overlay()) if self.changes is not None else {}
+
+    def digest(self) -> str:
+        """Digest of the accepted state right now."""
+        return overlay_digest(self.accepted_overlay())
+
+    def record_tests(self, report: TestReport, digest: str) -> None:
+        """Remember a finished run and the state it ran on."""
+        self.report = report
+        self.tested_digest = digest
+
+    def tests_current(self) -> bool:
+        """Whether the last test run was on exactly the current accepted state."""
+        return self.tested_digest is not None and self.tested_digest == self.digest()
+
+    def accepted_counts(self) -> tuple[tuple[str, int, int], ...]:
+        """Per file with anything accepted: (path, accepted hunks, all hunks)."""
+        counts = []
+        for view in self.files():
+            accepted = sum(1 for h in view.hunks if h.decision is Decision.ACCEPTED)
+            if accepted:
+                counts.append((view.path, accepted, len(view.hunks)))
+        return tuple(counts)
+
+    def undecided(self) -> int:
+        """Hunks nobody has decided yet."""
+        return sum(1 for v in self.files() for h in v.hunks if h.decision is Decision.UNDECIDED)
+
+    def fallback_message(self) -> str:
+        """A plain commit message when no model can write one."""
+        counts = self.accepted_counts()
+        paths = [path for path, _, _ in counts]
+        subject = f"Update {', '.join(paths[:3])}" + (" and more" if len(paths) > 3 else "")
+        body = "\n".join(f"- {path}: {a} of {t} hunks" for path, a, t in counts)
+        return f"{subject}\n\n{body}" if body else subject
+
+    def accepted_diff(self) -> str:
+        """The accepted hunks as unified-diff text (input for the commit-message model)."""
+        parts = []
+        for view in self.files():
+            hunks = [h for h in view.hunks if h.decision is Decision.ACCEPTED]
+            if hunks:
+                parts.append(f"--- a/{view.path}\n+++ b/{view.path}\n")
+                parts.extend(h.as_text() for h in hunks)
+        return "".join(parts)
+
+    def plan(self, message: str) -> CommitPlan:
+        """The commit dialog's contents for `message`."""
+        return CommitPlan(
+            message=message,
+            files=self.accepted_counts(),
+            report=self.report,
+            tests_current=self.tests_current(),
+            undecided=self.undecided(),
+        )
+
+    def override_note(self) -> str:
+        """The line recorded in the commit when the user overrides the test gate."""
+        if self.report is None:
+            state = "tests were not run"
+        elif not self.tests_current():
+            state = "the last test run was on a different state"
+        else:
+            state = f"tests {self.report.status.value}"
+        return f"Committed by explicit override: {state} on the accepted changes."

@@ -1,0 +1,318 @@
+"""The hunk reviewer: a Line API widget that renders only the visible rows of the pending diff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from agent.changes.model import Decision, FileKind, FileView, HunkView
+from tui.diff_rows import LINE_BACKGROUNDS, MARKERS, DiffLayout, Row, build_layout, highlight_code
+from tui.keys import ACTIONS
+
+CURSOR = Style(bgcolor="#2a3550")
+NUMBER = Style(color="#6c7086")
+FILE_ROW = Style(bold=True, bgcolor="#1e2233")
+KIND_LABEL = {FileKind.CREATE: "new file", FileKind.MODIFY: "", FileKind.DELETE: "deleted"}
+
+
+class DiffView(ScrollView, can_focus=True):
+    """Pending hunks with decision markers; keys turn into messages the screen acts on."""
+
+    BINDINGS = [
+        Binding(a.keys, a.name, a.label, show=a.show, id=a.name)
+        for a in ACTIONS
+        if a.scope == "diff"
+    ]
+
+    @dataclass
+    class Decided(Message):
+        """The user decided one hunk."""
+
+        hunk_id: str
+        decision: Decision
+
+    @dataclass
+    class FileDecided(Message):
+        """The user decided every hunk of one file."""
+
+        path: str
+        decision: Decision
+
+    @dataclass
+    class SplitRequested(Message):
+        """The user asked to split a hunk."""
+
+        hunk_id: str
+
+    @dataclass
+    class LineToggled(Message):
+        """The user toggled one +/- line of a hunk in line mode."""
+
+        hunk_id: str
+        line_index: int
+
+    @dataclass
+    class EditRequested(Message):
+        """The user wants to edit the hunk's new text (in place or in $EDITOR)."""
+
+        hunk_id: str
+        external: bool
+
+    @dataclass
+    class ReasonRequested(Message):
+        """The user wants to reject a hunk with a reason for the agent."""
+
+        hunk_id: str
+
+    @dataclass
+    class CursorMoved(Message):
+        """The selected hunk changed; `file_index` is its file."""
+
+        file_index: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.layout_: DiffLayout = build_layout(())
+        self.files: tuple[FileView, ...] = ()
+        self.cursor = 0
+        self.line_mode = False
+        self.line_cursor = 0
+        self._width = 0
+
+    # -- state ------------------------------------------------------------------------------
+    def show(self, files: tuple[FileView, ...]) -> None:
+        """Display `files`, keeping the cursor on the same hunk when it still exists."""
+        old_id = self.current_hunk.id if self.current_hunk else None
+        self.files = files
+        self.layout_ = build_layout(files)
+        ids = [h.id for h in self.layout_.hunks]
+        if old_id in ids:
+            self.cursor = ids.index(old_id)
+        else:
+            self.cursor = min(self.cursor, max(len(ids) - 1, 0))
+        if self.line_mode and not self._changed_lines():
+            self.line_mode = False
+        self._width = max((self._row_width(r) for r in self.layout_.rows[:5000]), default=0)
+        self.virtual_size = Size(max(self._width, 1), len(self.layout_.rows))
+        self._follow_cursor()
+        self.refresh()
+
+    @property
+    def current_hunk(self) -> HunkView | None:
+        """The selected hunk, if any."""
+        hunks = self.layout_.hunks
+        return hunks[self.cursor] if 0 <= self.cursor < len(hunks) else None
+
+    def select_first_undecided(self) -> None:
+        """Move the cursor to the first undecided hunk (or the first hunk)."""
+        for index, hunk in enumerate(self.layout_.hunks):
+            if hunk.decision is Decision.UNDECIDED:
+                self._move_to(index)
+                return
+        self._move_to(0)
+
+    def _move_to(self, index: int) -> None:
+        if not self.layout_.hunks:
+            return
+        self.cursor = max(0, min(index, len(self.layout_.hunks) - 1))
+        self.line_mode = False
+        self._follow_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self.layout_.hunk_files[self.cursor]))
+
+    def _follow_cursor(self) -> None:
+        if not self.layout_.hunks:
+            return
+        start = self.layout_.hunk_starts[self.cursor]
+        hunk = self.layout_.hunks[self.cursor]
+        height = 1 + len(hunk.notes) + len(hunk.lines)
+        if self.line_mode:
+            row = start + 1 + len(hunk.notes) + self.line_cursor
+            self.scroll_to_region(Region(0, row, 1, 1), animate=False, x_axis=False)
+            return
+        visible = max(self.scrollable_content_region.height, 1)
+        self.scroll_to_region(
+            Region(0, start, 1, min(height, visible)), animate=False, x_axis=False
+        )
+
+    def _changed_lines(self) -> list[int]:
+        hunk = self.current_hunk
+        if hunk is None:
+            return []
+        return [i for i, line in enumerate(hunk.lines) if line.kind != " "]
+
+    # -- actions ----------------------------------------------------------------------------
+    def action_next_hunk(self) -> None:
+        if self.line_mode:
+            self._step_line(1)
+        else:
+            self._move_to(self.cursor + 1)
+
+    def action_prev_hunk(self) -> None:
+        if self.line_mode:
+            self._step_line(-1)
+        else:
+            self._move_to(self.cursor - 1)
+
+    def _step_line(self, step: int) -> None:
+        changed = self._changed_lines()
+        if not changed:
+            return
+        later = [i for i in changed if (i - self.line_cursor) * step > 0]
+        if later:
+            self.line_cursor = later[0] if step > 0 else later[-1]
+            self._follow_cursor()
+            self.refresh()
+
+    def action_next_file(self) -> None:
+        self._jump_file(1)
+
+    def action_prev_file(self) -> None:
+        self._jump_file(-1)
+
+    def _jump_file(self, step: int) -> None:
+        if not self.layout_.hunks:
+            return
+        current = self.layout_.hunk_files[self.cursor]
+        targets = [i for i, f in enumerate(self.layout_.hunk_files) if (f - current) * step > 0]
+        if targets:
+            target_file = self.layout_.hunk_files[targets[0] if step > 0 else targets[-1]]
+            self._move_to(self.layout_.hunk_files.index(target_file))
+
+    def _decide(self, decision: Decision) -> None:
+        hunk = self.current_hunk
+        if hunk is not None:
+            self.post_message(self.Decided(hunk.id, decision))
+            if decision is not Decision.UNDECIDED and self.cursor + 1 < len(self.layout_.hunks):
+                self._move_to(self.cursor + 1)
+
+    def action_accept(self) -> None:
+        self._decide(Decision.ACCEPTED)
+
+    def action_reject(self) -> None:
+        self._decide(Decision.REJECTED)
+
+    def action_undo_decision(self) -> None:
+        self._decide(Decision.UNDECIDED)
+
+    def _decide_file(self, decision: Decision) -> None:
+        hunk = self.current_hunk
+        if hunk is not None:
+            self.post_message(self.FileDecided(hunk.path, decision))
+            self._jump_file(1)
+
+    def action_accept_file(self) -> None:
+        self._decide_file(Decision.ACCEPTED)
+
+    def action_reject_file(self) -> None:
+        self._decide_file(Decision.REJECTED)
+
+    def action_split(self) -> None:
+        if self.current_hunk is not None:
+            self.post_message(self.SplitRequested(self.current_hunk.id))
+
+    def action_line_mode(self) -> None:
+        changed = self._changed_lines()
+        self.line_mode = bool(changed) and not self.line_mode
+        self.line_cursor = changed[0] if changed else 0
+        self._follow_cursor()
+        self.refresh()
+
+    def action_toggle_line(self) -> None:
+        hunk = self.current_hunk
+        if hunk is not None and self.line_mode:
+            self.post_message(self.LineToggled(hunk.id, self.line_cursor))
+
+    def action_edit(self) -> None:
+        if self.current_hunk is not None:
+            self.post_message(self.EditRequested(self.current_hunk.id, external=False))
+
+    def action_edit_external(self) -> None:
+        if self.current_hunk is not None:
+            self.post_message(self.EditRequested(self.current_hunk.id, external=True))
+
+    def action_reject_reason(self) -> None:
+        if self.current_hunk is not None:
+            self.post_message(self.ReasonRequested(self.current_hunk.id))
+
+    # -- rendering --------------------------------------------------------------------------
+    def _row_width(self, row: Row) -> int:
+        if row.kind == "line":
+            hunk = self.layout_.hunks[row.hunk_index]
+            return 16 + len(hunk.lines[row.line_index].text.expandtabs(4))
+        return 8 + len(row.text)
+
+    def render_line(self, y: int) -> Strip:
+        """Render one visible row; rows off screen are never touched."""
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        rows = self.layout_.rows
+        if index >= len(rows):
+            return Strip.blank(width, self.rich_style)
+        text, background = self._row_text(rows[index])
+        strip = Strip(list(text.render(self.app.console)))
+        base = self.rich_style + background
+        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+
+    def _row_text(self, row: Row) -> tuple[Text, Style]:
+        selected = row.hunk_index == self.cursor and row.kind != "file"
+        gutter = Text("▌" if selected else " ", style="bold #89b4fa")
+        if row.kind == "file":
+            view = self.files[row.file_index]
+            marker, style = MARKERS[view.decision]
+            kind = KIND_LABEL[view.kind]
+            counts = self._file_counts(view)
+            text = Text.assemble(
+                gutter, (f"{marker} ", style), (view.path, "bold"),
+                (f"  {kind}" if kind else "", "italic #f9e2af"), (f"  {counts}", "dim"),
+            )
+            return text, FILE_ROW
+        hunk = self.layout_.hunks[row.hunk_index]
+        if row.kind == "hunk":
+            marker, style = MARKERS[hunk.decision]
+            extra = ""
+            if hunk.reason:
+                extra = f"  reason: {hunk.reason}"
+            if hunk.line_mode:
+                extra += "  (some lines)"
+            if hunk.stale:
+                extra += "  STALE: file changed on disk"
+            label = f" {hunk.decision.value}" if hunk.decision is not Decision.UNDECIDED else ""
+            text = Text.assemble(
+                gutter, (f"{marker} ", style), (hunk.header, "#89dceb"),
+                (label, style), (extra, "italic #fab387"),
+            )
+            return text, CURSOR if selected and not self.line_mode else Style()
+        if row.kind == "note":
+            return Text.assemble(gutter, ("  ⚑ review: ", "bold #f9e2af"), (row.text, "#f9e2af")), Style()
+        line = hunk.lines[row.line_index]
+        old = f"{line.old_no:>5}" if line.old_no is not None else "     "
+        new = f"{line.new_no:>5}" if line.new_no is not None else "     "
+        if self.line_mode and selected and line.kind != " ":
+            sign = "[x]" if line.selected else "[ ]"
+        else:
+            sign = f" {line.kind} "
+        code = highlight_code(hunk.path, line.text.expandtabs(4))
+        if line.kind != " " and not line.selected:
+            code = Text(line.text.expandtabs(4), style="dim strike", end="")
+        text = Text.assemble(gutter, (old, NUMBER), (new, NUMBER), (sign, "bold"), code)
+        text.end = ""
+        background = LINE_BACKGROUNDS[line.kind]
+        if self.line_mode and selected and row.line_index == self.line_cursor:
+            background = CURSOR
+        return text, background
+
+    @staticmethod
+    def _file_counts(view: FileView) -> str:
+        total = len(view.hunks)
+        accepted = sum(1 for h in view.hunks if h.decision is Decision.ACCEPTED)
+        rejected = sum(1 for h in view.hunks if h.decision is Decision.REJECTED)
+        return f"{total} hunks · {accepted} accepted · {rejected} rejected"
