@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+        # A module may say what runs when no subcommand is given (tui.cli: the app).
+        parser.set_defaults(**getattr(module, "ROOT_DEFAULTS", {}))
     return parser
 
 
