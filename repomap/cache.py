@@ -1,0 +1,148 @@
+"""The SQLite parse cache: stat keys to git blob ids, and blob ids to extracted tags."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import subprocess
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from repomap.errors import RepoMapError
+
+# Bump when the extracted data changes shape; the query texts are hashed in automatically.
+EXTRACT_VERSION = 1
+CACHE_FILE = "repomap.sqlite3"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest TEXT);
+CREATE TABLE IF NOT EXISTS tags (digest TEXT PRIMARY KEY, payload BLOB);
+"""
+
+
+def blob_digest(content: bytes) -> str:
+    """The git blob id of `content` (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def extractor_fingerprint() -> str:
+    """A hash of everything that decides the extracted tags: the queries and EXTRACT_VERSION."""
+    digest = hashlib.sha1(str(EXTRACT_VERSION).encode())
+    for entry in sorted(resources.files("repomap.queries").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".scm"):
+            digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()
+
+
+def default_cache_dir(repo: Path) -> Path:
+    """`<git dir>/hunkwise/`: beside the repository, never inside its working tree."""
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return dot_git / "hunkwise"
+    completed = subprocess.run(
+        ["git", "rev-parse", "--absolute-git-dir"], cwd=repo, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise RepoMapError(
+            f"{repo} is not a git repository", "run inside a git repository or `git init` it"
+        )
+    return Path(completed.stdout.strip()) / "hunkwise"
+
+
+class ParseCache:
+    """Stat rows and content-keyed tags, stored in one SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.db = connection
+
+    def stat_rows(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (size, mtime_ns, digest) as recorded by the last build."""
+        rows = self.db.execute("SELECT path, size, mtime_ns, digest FROM files")
+        return {path: (size, mtime, digest) for path, size, mtime, digest in rows}
+
+    def tags(self, digests: Iterable[str]) -> dict[str, tuple | None]:
+        """digest -> plain tags (None: skipped as generated) for the digests present."""
+        found: dict[str, tuple | None] = {}
+        wanted = list(digests)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT digest, payload FROM tags WHERE digest IN ({marks})", chunk
+            )
+            for digest, payload in rows:
+                found[digest] = None if payload is None else marshal.loads(payload)
+        return found
+
+    def put_tags(self, items: Iterable[tuple[str, tuple | None]]) -> None:
+        """Store plain tags by digest."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO tags (digest, payload) VALUES (?, ?)",
+            ((d, None if p is None else marshal.dumps(p)) for d, p in items),
+        )
+
+    def replace_stat_rows(self, rows: dict[str, tuple[int, int, str]]) -> None:
+        """Make the files table exactly `rows`."""
+        self.db.execute("DELETE FROM files")
+        self.db.executemany(
+            "INSERT INTO files (path, size, mtime_ns, digest) VALUES (?, ?, ?, ?)",
+            ((path, *row) for path, row in sorted(rows.items())),
+        )
+
+    def get_meta(self, key: str) -> bytes | None:
+        """A stored blob by key, or None."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def put_meta(self, key: str, value: bytes) -> None:
+        """Store a blob by key."""
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def commit(self) -> None:
+        """Make the writes so far durable."""
+        self.db.commit()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30, isolation_level="DEFERRED")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.executescript(SCHEMA)
+    fingerprint = extractor_fingerprint()
+    row = connection.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+    if row is None or row[0] != fingerprint:
+        connection.executescript("DELETE FROM files; DELETE FROM tags; DELETE FROM meta;")
+        connection.execute(
+            "INSERT INTO meta (key, value) VALUES ('fingerprint', ?)", (fingerprint,)
+        )
+        connection.commit()
+    return connection
+
+
+@contextmanager
+def open_cache(directory: Path) -> Iterator[ParseCache]:
+    """Open (creating, or recreating when unreadable) the cache in `directory`."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RepoMapError(
+            f"cannot create the map cache directory {directory}: {exc.strerror}",
+            "set repomap.cache_dir to a writable directory",
+        ) from exc
+    path = directory / CACHE_FILE
+    try:
+        connection = _connect(path)
+    except sqlite3.DatabaseError:
+        # A cache is only a cache: a corrupt one is rebuilt, never fatal.
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        connection = _connect(path)
+    try:
+        yield ParseCache(connection)
+    finally:
+        connection.close()

@@ -1,0 +1,144 @@
+"""Definitions, references and searchable words of one source file, via the tags queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from tree_sitter import Node, QueryCursor
+
+from repomap.languages import parser, tags_query
+from repomap.lexical import terms
+
+MAX_SIGNATURE_LINES = 6
+MAX_SIGNATURE_CHARS = 160
+MAX_DOC_CHARS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A named definition: where it starts and ends, its enclosing definition and its header."""
+
+    name: str
+    kind: str
+    line: int  # 0-based first line
+    end_line: int  # 0-based last line
+    parent: int  # index of the enclosing definition in the file's list, -1 at top level
+    signature: str  # the header lines exactly as written (indentation kept), no body
+
+
+@dataclass(frozen=True, slots=True)
+class FileTags:
+    """Everything the map needs from one file; plain data so it caches and pickles cheaply."""
+
+    language: str
+    definitions: tuple[Definition, ...]
+    references: tuple[tuple[str, int], ...]  # (name, count), sorted by name
+    words: tuple[tuple[str, int], ...]  # search terms with counts, sorted by term
+
+    def to_plain(self) -> tuple:
+        """A tuple of builtins (for marshal) that `from_plain` turns back into FileTags."""
+        return (
+            self.language,
+            tuple(
+                (d.name, d.kind, d.line, d.end_line, d.parent, d.signature)
+                for d in self.definitions
+            ),
+            self.references,
+            self.words,
+        )
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> FileTags:
+        """Inverse of `to_plain`."""
+        language, definitions, references, words = plain
+        return cls(
+            language,
+            tuple(Definition(*d) for d in definitions),
+            tuple(tuple(r) for r in references),
+            tuple(tuple(w) for w in words),
+        )
+
+
+def _signature(node: Node, lines: list[bytes]) -> str:
+    """The header of a definition: its lines up to where the body starts."""
+    start = node.start_point.row
+    body = node.child_by_field_name("body")
+    end = body.start_point.row if body is not None and body.start_point.row > start else start + 1
+    end = min(end, start + MAX_SIGNATURE_LINES, len(lines))
+    picked = []
+    for raw in lines[start : max(end, start + 1)]:
+        text = raw.decode("utf-8", "replace").rstrip()
+        if len(text) > MAX_SIGNATURE_CHARS:
+            text = text[:MAX_SIGNATURE_CHARS] + " …"
+        picked.append(text)
+    return "\n".join(picked)
+
+
+def _with_parents(found: list[tuple[int, int, str, str, Node]], lines: list[bytes]) -> tuple:
+    """Definitions in source order, each pointing at the innermost definition enclosing it."""
+    found.sort(key=lambda item: (item[0], -item[1], item[2]))
+    definitions: list[Definition] = []
+    stack: list[tuple[int, int]] = []  # (index, end_byte)
+    for start_byte, end_byte, name, kind, node in found:
+        while stack and stack[-1][1] < end_byte:
+            stack.pop()
+        parent = stack[-1][0] if stack else -1
+        definitions.append(
+            Definition(
+                name,
+                kind,
+                node.start_point.row,
+                node.end_point.row,
+                parent,
+                _signature(node, lines),
+            )
+        )
+        stack.append((len(definitions) - 1, end_byte))
+        del start_byte
+    return tuple(definitions)
+
+
+def extract(language: str, source: bytes) -> FileTags:
+    """Parse `source` with the grammar and return its tags (never raises on odd input)."""
+    tree = parser(language).parse(source)
+    cursor = QueryCursor(tags_query(language))
+    seen: set[tuple[int, str]] = set()
+    found: list[tuple[int, int, str, str, Node]] = []
+    references: Counter[str] = Counter()
+    words: Counter[str] = Counter()
+    for _, captures in cursor.matches(tree.root_node):
+        for capture, nodes in captures.items():
+            if capture.startswith("name.definition."):
+                kind = capture[len("name.definition.") :]
+                outer = captures.get(f"definition.{kind}")
+                name_node = nodes[0]
+                name = name_node.text.decode("utf-8", "replace") if name_node.text else ""
+                node = outer[0] if outer else name_node
+                key = (node.start_byte, name)
+                if name and key not in seen:
+                    seen.add(key)
+                    found.append((node.start_byte, node.end_byte, name, kind, node))
+            elif capture.startswith("name.reference."):
+                for node in nodes:
+                    if node.text:
+                        references[node.text.decode("utf-8", "replace")] += 1
+            elif capture == "doc":
+                for node in nodes:
+                    if node.text:
+                        words.update(terms(node.text[:MAX_DOC_CHARS].decode("utf-8", "replace")))
+    lines = source.split(b"\n")
+    definitions = _with_parents(found, lines)
+    for definition in definitions:
+        words.update(terms(definition.name))
+        words[definition.name.lower().strip("_")] += (
+            1  # exact names match even when they are stop-words
+        )
+    for name, count in references.items():
+        words.update({term: count for term in terms(name)})
+    return FileTags(
+        language,
+        definitions,
+        tuple(sorted(references.items())),
+        tuple(sorted(words.items())),
+    )

@@ -1,0 +1,151 @@
+"""Bring the parse cache up to date with the work tree, parsing changed files in parallel."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from repomap.cache import ParseCache, blob_digest
+from repomap.discovery import SourceFile, discover, looks_generated
+from repomap.extract import FileTags, extract
+
+CHUNK = 48
+# Below this many files a pool costs more than it saves.
+POOL_THRESHOLD = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """The parsed repository: candidate paths (sorted) with their blob ids and tags."""
+
+    paths: tuple[str, ...]
+    digests: tuple[str, ...]
+    tags: tuple[FileTags, ...]
+    parsed: int  # how many files this build had to parse
+
+    @property
+    def generation(self) -> str:
+        """A key that changes whenever any file's content, or the file set, changes."""
+        from hashlib import sha1
+
+        digest = sha1()
+        for path, blob in zip(self.paths, self.digests, strict=True):
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + blob.encode())
+        return digest.hexdigest()
+
+
+def _parse_one(root: str, path: str, language: str) -> tuple[str, str, tuple | None]:
+    """(path, digest, plain tags or None when skipped) for one file, read now."""
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            source = handle.read()
+    except OSError:
+        return path, "", None
+    digest = blob_digest(source)
+    if looks_generated(source):
+        return path, digest, None
+    return path, digest, extract(language, source).to_plain()
+
+
+def _parse_chunk(
+    root: str, items: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, tuple | None]]:
+    return [_parse_one(root, path, language) for path, language in items]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork is fastest, but forking a process that runs other threads (the TUI) is unsafe.
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
+def _parse_all(
+    root: Path,
+    todo: list[SourceFile],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[str, str, tuple | None]]:
+    items = [(f.path, f.language) for f in todo]
+    total = len(items)
+    results: list[tuple[str, str, tuple | None]] = []
+    if workers <= 1 or total < POOL_THRESHOLD:
+        for number, (path, language) in enumerate(items, 1):
+            results.append(_parse_one(str(root), path, language))
+            if progress is not None and (number % CHUNK == 0 or number == total):
+                progress(number, total)
+        return results
+    chunks = [items[start : start + CHUNK] for start in range(0, total, CHUNK)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        for chunk_result in pool.map(_parse_chunk, [str(root)] * len(chunks), chunks):
+            results.extend(chunk_result)
+            if progress is not None:
+                progress(len(results), total)
+    return results
+
+
+def build_index(
+    root: Path,
+    cache: ParseCache,
+    max_file_bytes: int,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Index:
+    """Discover files, reuse cached tags by stat key and blob id, parse the rest, store them."""
+    files = discover(root, max_file_bytes)
+    known = cache.stat_rows()
+    digest_of: dict[str, str] = {}
+    unsure: list[SourceFile] = []
+    for item in files:
+        row = known.get(item.path)
+        if row is not None and row[0] == item.size and row[1] == item.mtime_ns:
+            digest_of[item.path] = row[2]
+        else:
+            unsure.append(item)
+    # A changed stat does not mean changed content (checkouts, touch): look the blob id up first.
+    todo: list[SourceFile] = []
+    fresh_digests: dict[str, str] = {}
+    if unsure and len(unsure) < POOL_THRESHOLD * 4:
+        for item in unsure:
+            try:
+                fresh_digests[item.path] = blob_digest((root / item.path).read_bytes())
+            except OSError:
+                continue
+        present = cache.tags(fresh_digests.values())
+        for item in unsure:
+            digest = fresh_digests.get(item.path)
+            if digest is not None and digest in present:
+                digest_of[item.path] = digest
+            elif digest is not None:
+                todo.append(item)
+    else:
+        todo = unsure
+    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, progress)
+    cache.put_tags((digest, plain) for _, digest, plain in parsed if digest)
+    for path, digest, _ in parsed:
+        if digest:
+            digest_of[path] = digest
+    stat_rows = {
+        f.path: (f.size, f.mtime_ns, digest_of[f.path]) for f in files if f.path in digest_of
+    }
+    if stat_rows != known:
+        cache.replace_stat_rows(stat_rows)
+    cache.commit()
+    plain_by_digest = cache.tags(set(stat_rows[p][2] for p in stat_rows))
+    paths, digests, tags = [], [], []
+    for path in sorted(stat_rows):
+        digest = stat_rows[path][2]
+        plain = plain_by_digest.get(digest)
+        if plain is None:
+            continue
+        paths.append(path)
+        digests.append(digest)
+        tags.append(FileTags.from_plain(plain))
+    if progress is not None and not todo:
+        progress(len(files), len(files))
+    return Index(tuple(paths), tuple(digests), tuple(tags), len(todo))

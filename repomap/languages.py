@@ -1,0 +1,70 @@
+"""The one owner of tree-sitter: file-to-language mapping, grammars and compiled tag queries."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import PurePosixPath
+
+from tree_sitter import Language, Parser, Query
+from tree_sitter_language_pack import get_language, get_parser
+
+# Suffix -> grammar name in tree-sitter-language-pack 0.13 (pinned: it bundles its grammars).
+LANGUAGE_OF_SUFFIX: dict[str, str] = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".hh": "cpp",
+    ".hxx": "cpp",
+    ".cs": "csharp",
+    ".rb": "ruby",
+    ".php": "php",
+}
+
+# Several grammars share one query file (TSX is TypeScript plus JSX).
+QUERY_FILE_OF_LANGUAGE: dict[str, str] = {"tsx": "typescript"}
+
+
+def language_for_path(path: str) -> str | None:
+    """The grammar name for a repository path, or None when no grammar handles it."""
+    return LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower())
+
+
+@cache
+def grammar(language: str) -> Language:
+    """The tree-sitter Language for a grammar name, loaded once per process."""
+    return get_language(language)  # type: ignore[arg-type]
+
+
+@cache
+def parser(language: str) -> Parser:
+    """A parser for a grammar, created once per process."""
+    return get_parser(language)  # type: ignore[arg-type]
+
+
+def query_source(language: str) -> str:
+    """The text of the tags query for a grammar, read from repomap/queries/."""
+    name = QUERY_FILE_OF_LANGUAGE.get(language, language)
+    return resources.files("repomap.queries").joinpath(f"{name}-tags.scm").read_text("utf-8")
+
+
+@cache
+def tags_query(language: str) -> Query:
+    """The tags query for a grammar, compiled once per process."""
+    return Query(grammar(language), query_source(language))

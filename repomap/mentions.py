@@ -1,0 +1,85 @@
+"""What a message points at: repository files named in it and identifiers it uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from repomap.lexical import MIN_TERM_LENGTH, STOP_WORDS
+
+PATH_LIKE = re.compile(r"[A-Za-z0-9_.\-/\\]+")
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+CODE_SHAPED = re.compile(r"_|[a-z][A-Z]|[A-Z].*[A-Z]|[0-9]")
+
+
+@dataclass
+class PathLookup:
+    """Finds repository files from how people write them: full paths, path tails, module names."""
+
+    paths: Sequence[str]
+    by_tail: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for file_id, path in enumerate(self.paths):
+            parts = path.split("/")
+            for start in range(len(parts)):
+                self.by_tail.setdefault("/".join(parts[start:]), []).append(file_id)
+            if parts[-1] == "__init__.py" and len(parts) > 1:
+                for start in range(len(parts) - 1):
+                    package = "/".join(parts[start:-1]) + ".py"
+                    self.by_tail.setdefault(package, []).append(file_id)
+
+    def resolve(self, token: str) -> list[int]:
+        """The files a path-like or dotted token names (longest matching tail wins)."""
+        token = token.replace("\\", "/").strip("./:,;'\"`()[]")
+        if "/" in token:
+            parts = [p for p in token.split("/") if p]
+            for start in range(len(parts)):
+                hit = self.by_tail.get("/".join(parts[start:]))
+                if hit:
+                    return hit
+            return []
+        if re.search(r"\.(py|pyi|js|ts|tsx|go|rs|java|c|h|cc|cpp|hpp|cs|rb|php)$", token):
+            return self.by_tail.get(token, [])
+        parts = token.split(".")
+        if len(parts) < 2:
+            return []
+        # A dotted module path: django.db.models.query(.QuerySet) -> django/db/models/query.py
+        for end in range(len(parts), 1, -1):
+            hit = self.by_tail.get("/".join(parts[:end]) + ".py")
+            if hit:
+                return hit
+        return []
+
+
+def mentioned_files(text: str, lookup: PathLookup) -> dict[int, int]:
+    """file id -> how many times the text names it."""
+    found: dict[int, int] = {}
+    for token in PATH_LIKE.findall(text):
+        if "/" not in token and "." not in token.strip("."):
+            continue
+        hits = lookup.resolve(token)
+        if 0 < len(hits) <= 3:
+            for file_id in hits:
+                found[file_id] = found.get(file_id, 0) + 1
+    return found
+
+
+def mentioned_identifiers(text: str) -> dict[str, float]:
+    """identifier -> weight: code-shaped names (snake, camel, dotted, called) count fully."""
+    found: dict[str, float] = {}
+    for match in IDENTIFIER.finditer(text):
+        word = match.group()
+        if len(word) < MIN_TERM_LENGTH or word.lower() in STOP_WORDS:
+            continue
+        after = text[match.end() : match.end() + 1]
+        before = text[match.start() - 1 : match.start()] if match.start() else ""
+        code_like = (
+            bool(CODE_SHAPED.search(word))
+            or (after != "" and after in "(`")
+            or (before != "" and before in ".`")
+        )
+        weight = 1.0 if code_like else 0.25
+        found[word] = max(found.get(word, 0.0), weight)
+    return found
