@@ -41,9 +41,7 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_argv(
-    bwrap: str, workspace: Path, request: RunRequest, env: dict[str, str]
-) -> list[str]:
+def bwrap_argv(bwrap: str, workspace: Path, request: RunRequest, env: dict[str, str]) -> list[str]:
     """The full bwrap command line for one run."""
     workdir = PurePosixPath(WORKSPACE_MOUNT)
     if request.workdir:
@@ -71,10 +69,10 @@ def _limit_shim(group: RunCgroup | None, pids: int, memory_mb: int) -> list[str]
     """A tiny shell that joins the cgroup (or sets rlimits) and then execs bwrap."""
     if group is not None:
         joins = "; ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
-        script = f"{joins}; exec \"$@\""
+        script = f'{joins}; exec "$@"'
     else:
         # Without a cgroup: per-user process and address-space limits (not enforced for root).
-        script = f"ulimit -u {pids} -v {memory_mb * 1024}; exec \"$@\""
+        script = f'ulimit -u {pids} -v {memory_mb * 1024}; exec "$@"'
     return ["/bin/sh", "-c", script, "hunkwise-limits"]
 
 
@@ -124,6 +122,4 @@ class BwrapSandbox:
                 if group is not None:
                     group.remove()
             collected = collect_files(workspace, request.collect)
-        return classify(
-            outcome, collector, BackendName.BWRAP, oom=oom, collected=collected
-        )
+        return classify(outcome, collector, BackendName.BWRAP, oom=oom, collected=collected)

@@ -37,10 +37,7 @@ def _test_id(case: ET.Element) -> str:
 def compact_failure_text(text: str) -> str:
     """The telling lines of a traceback: `E` lines, the location lines, and the last lines."""
     lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
-    keep = [
-        ln for ln in lines
-        if ln.startswith("E ") or ln.startswith(">") or _is_location(ln)
-    ]
+    keep = [ln for ln in lines if ln.startswith("E ") or ln.startswith(">") or _is_location(ln)]
     if not keep:
         keep = lines[-MAX_LINES_PER_FAILURE:]
     if len(keep) > MAX_LINES_PER_FAILURE:

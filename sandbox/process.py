@@ -97,6 +97,4 @@ def run_streaming(
             if pipe is not None:
                 pipe.close()
     collector.finish()
-    return ProcessOutcome(
-        exit_code=code, timed_out=timed_out, duration_s=time.monotonic() - start
-    )
+    return ProcessOutcome(exit_code=code, timed_out=timed_out, duration_s=time.monotonic() - start)

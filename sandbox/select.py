@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 NO_BACKEND_HINT = (
     "run scripts/container-engine (as root on Debian/Ubuntu) and export the DOCKER_HOST it "
     "prints, or install bubblewrap (apt install bubblewrap); to run without isolation set "
-    "backend = \"local\" and allow_local = true in your own config (never a repo's)"
+    'backend = "local" and allow_local = true in your own config (never a repo\'s)'
 )
 
 

@@ -76,7 +76,7 @@ def detect_test_command(repo: Path, settings: SandboxSettings) -> list[str]:
     raise SandboxError(
         f"no test command found for {repo} (looked for pytest, unittest, npm, go and cargo)",
         'set one: [sandbox] test_command = ["make", "test"] in .hunkwise.toml '
-        '(or [tool.hunkwise.sandbox] in pyproject.toml)',
+        "(or [tool.hunkwise.sandbox] in pyproject.toml)",
     )
 
 

@@ -1,0 +1,154 @@
+"""Which image a container run uses, and derived images built once by `setup` commands."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sandbox.engine import owner_labels
+from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    import docker
+
+SLIM_IMAGE = "python:3.12-slim"
+BASE_IMAGE = "hunkwise-base:latest"
+DERIVED_REPO = "hunkwise-derived"
+IMAGE_HINT = (
+    "run scripts/container-engine to build hunkwise-base:latest, pull an image "
+    '(podman pull python:3.12-slim), or set [sandbox] image = "..." in .hunkwise.toml'
+)
+# Files whose content decides what `setup` installs; a change rebuilds the derived image.
+DEPENDENCY_FILES = (
+    "requirements.txt",
+    "requirements-dev.txt",
+    "requirements-test.txt",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile.lock",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "go.mod",
+    "go.sum",
+    "Cargo.toml",
+    "Cargo.lock",
+)
+
+
+def _present(client: docker.DockerClient, name: str) -> bool:
+    import docker.errors
+
+    try:
+        client.api.inspect_image(name)
+        return True
+    except docker.errors.ImageNotFound:
+        return False
+    except docker.errors.APIError:
+        return False
+
+
+def _pullable(client: docker.DockerClient, name: str) -> bool:
+    """Try to pull `name`; False quickly when no registry is reachable."""
+    import docker.errors
+    import requests.exceptions
+
+    repo, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "latest")
+    try:
+        client.api.pull(repo, tag=tag or "latest")
+    except (docker.errors.DockerException, requests.exceptions.RequestException):
+        return False
+    return _present(client, name)
+
+
+def resolve_image(client: docker.DockerClient, configured: str | None) -> str:
+    """The configured image; else the slim Python image; else the local base image.
+
+    Raises SandboxError with a hint when none of them is present or pullable.
+    """
+    if configured:
+        if _present(client, configured) or _pullable(client, configured):
+            return configured
+        raise SandboxError(
+            f"container image {configured!r} is neither present nor pullable",
+            f"pull or build it (podman pull {configured}), or change [sandbox] image",
+        )
+    if _present(client, SLIM_IMAGE) or _pullable(client, SLIM_IMAGE):
+        return SLIM_IMAGE
+    if _present(client, BASE_IMAGE):
+        return BASE_IMAGE
+    raise SandboxError("no container image is available", IMAGE_HINT)
+
+
+def setup_key(image_id: str, setup: list[str], repo: Path) -> str:
+    """Hash of the base image, the setup commands and the dependency files' content."""
+    digest = hashlib.sha256()
+    digest.update(image_id.encode())
+    for command in setup:
+        digest.update(b"\0cmd\0" + command.encode())
+    for name in DEPENDENCY_FILES:
+        path = repo / name
+        if path.is_file():
+            digest.update(b"\0file\0" + name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def derived_image(
+    client: docker.DockerClient,
+    base: str,
+    setup: list[str],
+    repo: Path,
+    timeout_s: float,
+) -> str:
+    """The image `setup` builds on `base` (with network, once per dependency-file hash)."""
+    import docker.errors
+    import requests.exceptions
+
+    image_id = client.api.inspect_image(base)["Id"]
+    tag = f"{DERIVED_REPO}:{setup_key(image_id, setup, repo)}"
+    if _present(client, tag):
+        return tag
+    script = " && ".join(f"( {command} )" for command in setup)
+    host_config = client.api.create_host_config(
+        mounts=[_mount(repo, read_only=True)], init=True, security_opt=["no-new-privileges"]
+    )
+    container = client.api.create_container(
+        base,
+        command=["/bin/sh", "-c", script],
+        working_dir="/workspace",
+        labels=owner_labels(),
+        host_config=host_config,
+    )["Id"]
+    try:
+        client.api.start(container)
+        try:
+            code = client.api.wait(container, timeout=timeout_s)["StatusCode"]
+        except requests.exceptions.RequestException as exc:
+            raise SandboxError(
+                f"setup commands did not finish within {timeout_s:.0f} s",
+                "make setup faster or raise [sandbox] timeout_s",
+            ) from exc
+        if code != 0:
+            tail = client.api.logs(container, tail=30).decode(errors="replace")
+            raise SandboxError(
+                f"setup commands failed (exit {code}):\n{tail}", "fix [sandbox] setup"
+            )
+        repository, _, tag_name = tag.partition(":")
+        client.api.commit(container, repository=repository, tag=tag_name)
+    finally:
+        try:
+            client.api.remove_container(container, force=True)
+        except docker.errors.DockerException:
+            pass
+    return tag
+
+
+def _mount(source: Path, read_only: bool):  # noqa: ANN202 - docker type imported lazily
+    from docker.types import Mount
+
+    return Mount(target="/workspace", source=str(source), type="bind", read_only=read_only)
