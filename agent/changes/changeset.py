@@ -31,6 +31,7 @@ class ChangeSet:
         self.git_settings = git_settings or GitSettings()
         self.read_only = False  # set for a review of the user's own worktree
         self._files: dict[str, FileChange] = {}
+        self._order: list[str] = []  # file order of a loaded patch
         self._lock = threading.RLock()
 
     # -- disk ---------------------------------------------------------------------------
@@ -158,6 +159,12 @@ class ChangeSet:
         """Every hunk in file order."""
         for view in self.files():
             yield from view.hunks
+
+    def numbered(self) -> list[HunkView]:
+        """Every hunk, in patch order for a loaded patch (else by path): hunk N is [N-1]."""
+        by_path = {view.path: view for view in self.files()}
+        order = [p for p in self._order if p in by_path] + sorted(set(by_path) - set(self._order))
+        return [hunk for path in order for hunk in by_path[path].hunks]
 
     def hunk(self, hunk_id: str) -> HunkView:
         """The current view of one hunk."""

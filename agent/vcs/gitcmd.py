@@ -44,11 +44,15 @@ def run(
     """Run `git args...` and return stdout; failures become CommitError with git's message."""
     full_env = None if env is None else {**os.environ, **env}
     try:
-        return command.execute(
-            ["git", *command._persistent_git_options, *args],
-            env=full_env,
-            istream=BytesIO(stdin) if stdin is not None else None,
-        )
+        with tempfile.TemporaryFile() as feed:
+            if stdin is not None:
+                feed.write(stdin)
+                feed.seek(0)
+            return command.execute(
+                ["git", *command._persistent_git_options, *args],
+                env=full_env,
+                istream=feed if stdin is not None else None,
+            )
     except git.GitCommandError as exc:
         stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("' \n")
         raise CommitError(
@@ -59,7 +63,7 @@ def run(
 
 def store_blob(repo: git.Repo, data: bytes) -> str:
     """Write `data` as a blob into the object database (pure Python: nothing else runs)."""
-    return repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha
+    return repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha.decode("ascii")
 
 
 def read_blob(repo: git.Repo, rev: str | None, path: str) -> bytes | None:
