@@ -11,7 +11,8 @@ from hunkwise.errors import ConfigError
 from tests.agent.conftest import call, turn
 
 TOOLS = [{"type": "function", "function": {
-    "name": "read_file", "parameters": {"type": "object", "properties": {"path": {"type": "string"}}}
+    "name": "read_file",
+    "parameters": {"type": "object", "properties": {"path": {"type": "string"}}},
 }}]
 
 
