@@ -1,0 +1,122 @@
+"""A live self-test of the sandbox: each isolation claim is checked from inside a real run."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.protocol import Limits, RunRequest, Sandbox
+
+# Runs inside the sandbox; argv: loopback port, host unix socket, canary file in host HOME,
+# canary variable name.
+PROBE = r"""
+import json, os, socket, sys
+port, sock_path, home_canary, canary = sys.argv[1:5]
+out = {}
+def connect(family, address, timeout=2):
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(address)
+        return "connected"
+    except OSError as exc:
+        return f"blocked ({exc.__class__.__name__})"
+    finally:
+        s.close()
+out["network"] = connect(socket.AF_INET, ("1.1.1.1", 80))
+out["loopback"] = connect(socket.AF_INET, ("127.0.0.1", int(port)))
+out["unix_socket"] = connect(socket.AF_UNIX, sock_path)
+writes = {}
+for path in ("/hunkwise-probe", "/usr/hunkwise-probe", "/etc/hunkwise-probe"):
+    try:
+        with open(path, "w") as fh:
+            fh.write("x")
+        writes[path] = "written"
+    except OSError as exc:
+        writes[path] = f"refused ({exc.__class__.__name__})"
+out["writes"] = writes
+out["home_canary_visible"] = os.path.exists(home_canary)
+out["env_canary"] = canary in os.environ
+out["uid"] = os.getuid()
+caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")]
+out["cap_eff"] = caps[0] if caps else "?"
+print("HUNKWISE-PROBE " + json.dumps(out))
+"""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One isolation claim and whether the live run upheld it."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+@contextmanager
+def _host_listeners() -> Iterator[tuple[int, str]]:
+    """A TCP listener on host loopback and a unix socket in /tmp, both for the probe to try."""
+    with ExitStack() as stack:
+        tcp = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen(1)
+        holder = stack.enter_context(tempfile.TemporaryDirectory(prefix="hunkwise-doctor-"))
+        path = os.path.join(holder, "host.sock")
+        unix = stack.enter_context(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
+        unix.bind(path)
+        unix.listen(1)
+        yield tcp.getsockname()[1], path
+
+
+def run_checks(sandbox: Sandbox, repo: Path, timeout_s: float = 60.0) -> list[Check]:
+    """Run the probe in `sandbox` on a copy of `repo` and judge each claim."""
+    canary = f"HUNKWISE_DOCTOR_CANARY_{secrets.token_hex(4).upper()}"
+    os.environ[canary] = "1"
+    try:
+        with (
+            _host_listeners() as (port, sock_path),
+            tempfile.NamedTemporaryFile(
+                dir=os.path.expanduser("~"), prefix=".hunkwise-doctor-canary-"
+            ) as home_canary,
+        ):
+            result = sandbox.run(
+                RunRequest(
+                    argv=["python3", "-c", PROBE, str(port), sock_path, home_canary.name, canary],
+                    repo=repo,
+                    limits=Limits(timeout_s=timeout_s),
+                )
+            )
+    finally:
+        del os.environ[canary]
+    line = next((ln for ln in result.output.splitlines() if ln.startswith("HUNKWISE-PROBE ")), None)
+    if line is None:
+        tail = "\n".join(result.output.splitlines()[-5:])
+        return [Check("probe ran", False, f"{result.status.value}: {tail or 'no output'}")]
+    data = json.loads(line.removeprefix("HUNKWISE-PROBE "))
+    writes = data["writes"]
+    return [
+        Check("network blocked", data["network"] != "connected", f"1.1.1.1:80 {data['network']}"),
+        Check("host loopback blocked", data["loopback"] != "connected", data["loopback"]),
+        Check("host unix socket hidden", data["unix_socket"] != "connected", data["unix_socket"]),
+        Check(
+            "writes outside workspace refused",
+            all(v != "written" for v in writes.values()),
+            ", ".join(f"{k}: {v}" for k, v in writes.items()),
+        ),
+        Check(
+            "host HOME hidden",
+            not data["home_canary_visible"],
+            "a canary file in your HOME is "
+            + ("VISIBLE" if data["home_canary_visible"] else "not visible"),
+        ),
+        Check("host env hidden", not data["env_canary"], "canary variable not passed in"),
+        Check("non-root user", data["uid"] != 0, f"uid {data['uid']}"),
+        Check("no capabilities", int(data["cap_eff"], 16) == 0, f"CapEff {data['cap_eff']}"),
+    ]
