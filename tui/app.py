@@ -44,7 +44,7 @@ NO_MODEL_HELP = (
     "No model is configured, so the agent is off. You can still review this repository's "
     "uncommitted changes hunk by hunk (diff pane), run the tests (t) and commit (c).\n"
     "To use an agent: `hunkwise --model anthropic/claude-sonnet-4-5` (any litellm name), or set "
-    "HUNKWISE_MODEL, or `[model] main = \"...\"` in ~/.config/hunkwise/config.toml."
+    'HUNKWISE_MODEL, or `[model] main = "..."` in ~/.config/hunkwise/config.toml.'
 )
 
 

@@ -13,7 +13,9 @@ def open_app(args: argparse.Namespace) -> int:
 
     repo = Path(args.repo).expanduser().resolve()
     if not repo.is_dir():
-        raise RepoError(f"{repo} is not a directory", "pass --repo DIR pointing at a git repository")
+        raise RepoError(
+            f"{repo} is not a directory", "pass --repo DIR pointing at a git repository"
+        )
     if not (repo / ".git").exists():
         from agent.vcs import GitRepo
 

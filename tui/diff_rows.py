@@ -64,9 +64,7 @@ def build_layout(files: Sequence[FileView]) -> DiffLayout:
             hunk_starts.append(len(rows))
             rows.append(Row("hunk", file_index, flat, text=hunk.header))
             rows.extend(Row("note", file_index, flat, text=note) for note in hunk.notes)
-            rows.extend(
-                Row("line", file_index, flat, line_index=i) for i in range(len(hunk.lines))
-            )
+            rows.extend(Row("line", file_index, flat, line_index=i) for i in range(len(hunk.lines)))
     return DiffLayout(
         tuple(rows), tuple(hunks), tuple(hunk_files), tuple(hunk_starts), tuple(file_starts)
     )

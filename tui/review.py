@@ -100,7 +100,9 @@ class ReviewMixin(AppBase):
                 self.notify(f"could not run {editor}: {exc}", severity="error")
                 return None
             if code != 0:
-                self.notify(f"{editor} exited with {code}; the hunk is unchanged", severity="warning")
+                self.notify(
+                    f"{editor} exited with {code}; the hunk is unchanged", severity="warning"
+                )
                 return None
             return path.read_text()
 
@@ -116,9 +118,7 @@ class ReviewMixin(AppBase):
             self.notify("nothing accepted to commit — accept hunks with y", severity="warning")
             return
         self.notify("writing a commit message…", timeout=2)
-        self.write_commit_message(
-            session.accepted_diff(), session.fallback_message()
-        )
+        self.write_commit_message(session.accepted_diff(), session.fallback_message())
 
     def open_commit_dialog(self, message: str) -> None:
         """Show the approval dialog; on confirmation commit exactly the accepted state."""
@@ -130,7 +130,9 @@ class ReviewMixin(AppBase):
             if choice is None:
                 return
             if session.digest() != plan_digest:
-                self.notify("decisions changed while the dialog was open; try again", severity="error")
+                self.notify(
+                    "decisions changed while the dialog was open; try again", severity="error"
+                )
                 return
             note = session.override_note() if choice.override else None
             self.commit(contents, choice.message, note)

@@ -52,12 +52,20 @@ class ReviewSession:
     def __init__(self, repo: Path, settings: Settings, model: str | None) -> None:
         self.repo = repo
         self.settings = settings
-        self.model = model
+        self.model: str | None = None
+        self.use_model(model or settings.model.main)
         self.changes: ChangeSet | None = None
         self.from_worktree = False
         self.report: TestReport | None = None
         self.tested_digest: str | None = None
         self.chat_files: list[str] = []
+
+    def use_model(self, name: str | None) -> None:
+        """Make `name` the main model (the settings the agent gets say so too)."""
+        self.model = name
+        if name is not None and name != self.settings.model.main:
+            model = self.settings.model.model_copy(update={"main": name})
+            self.settings = self.settings.model_copy(update={"model": model})
 
     def files(self) -> tuple[FileView, ...]:
         """The file views to display (none before a change set exists)."""

@@ -59,7 +59,9 @@ class SlashMixin(AppBase):
         elif name in {"add", "drop"}:
             await self._chat_files(name, arg.split())
         elif name == "map":
-            await chat.add_notice("building the repo map…" if arg == "" else f"ranking for {arg!r}…")
+            await chat.add_notice(
+                "building the repo map…" if arg == "" else f"ranking for {arg!r}…"
+            )
             self.build_map(arg)
         elif name == "test":
             self.action_run_tests()
@@ -90,7 +92,7 @@ class SlashMixin(AppBase):
         if not name:
             await self.chat.add_notice(f"model: {self.session.model or 'none'}")
             return
-        self.session.model = name
+        self.session.use_model(name)
         self._agent = None
         self.set_status(model=name)
         await self.chat.add_notice(f"model is now {name}")

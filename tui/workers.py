@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
+from tui.base import AppBase
 from tui.messages import (
     AgentEventPosted,
     AgentFinished,
@@ -24,7 +25,6 @@ from tui.messages import (
     TestsFinished,
     TestsStarted,
 )
-from tui.base import AppBase
 
 if TYPE_CHECKING:
     from agent.loop import Agent
@@ -149,7 +149,9 @@ class WorkersMixin(AppBase):
         """Undo the last hunkwise commit."""
         from agent.vcs import GitRepo
 
-        self.post_message(CommitUndone(GitRepo.open(self.repo, self.session.settings.git).undo_last()))
+        self.post_message(
+            CommitUndone(GitRepo.open(self.repo, self.session.settings.git).undo_last())
+        )
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
     def build_map(self, query: str | None = None) -> None:

@@ -68,7 +68,9 @@ class CommitScreen(ModalScreen[CommitChoice | None]):
     def _undecided_text(self) -> Text:
         if not self.plan.undecided:
             return Text("")
-        return Text(f"{self.plan.undecided} undecided hunks stay out of this commit", style="yellow")
+        return Text(
+            f"{self.plan.undecided} undecided hunks stay out of this commit", style="yellow"
+        )
 
     def _tests_text(self) -> Text:
         if self.plan.report is None:

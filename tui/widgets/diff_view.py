@@ -271,8 +271,11 @@ class DiffView(ScrollView, can_focus=True):
             kind = KIND_LABEL[view.kind]
             counts = self._file_counts(view)
             text = Text.assemble(
-                gutter, (f"{marker} ", style), (view.path, "bold"),
-                (f"  {kind}" if kind else "", "italic #f9e2af"), (f"  {counts}", "dim"),
+                gutter,
+                (f"{marker} ", style),
+                (view.path, "bold"),
+                (f"  {kind}" if kind else "", "italic #f9e2af"),
+                (f"  {counts}", "dim"),
             )
             return text, FILE_ROW
         hunk = self.layout_.hunks[row.hunk_index]
@@ -287,12 +290,17 @@ class DiffView(ScrollView, can_focus=True):
                 extra += "  STALE: file changed on disk"
             label = f" {hunk.decision.value}" if hunk.decision is not Decision.UNDECIDED else ""
             text = Text.assemble(
-                gutter, (f"{marker} ", style), (hunk.header, "#89dceb"),
-                (label, style), (extra, "italic #fab387"),
+                gutter,
+                (f"{marker} ", style),
+                (hunk.header, "#89dceb"),
+                (label, style),
+                (extra, "italic #fab387"),
             )
             return text, CURSOR if selected and not self.line_mode else Style()
         if row.kind == "note":
-            return Text.assemble(gutter, ("  ⚑ review: ", "bold #f9e2af"), (row.text, "#f9e2af")), Style()
+            return Text.assemble(
+                gutter, ("  ⚑ review: ", "bold #f9e2af"), (row.text, "#f9e2af")
+            ), Style()
         line = hunk.lines[row.line_index]
         old = f"{line.old_no:>5}" if line.old_no is not None else "     "
         new = f"{line.new_no:>5}" if line.new_no is not None else "     "

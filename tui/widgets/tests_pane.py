@@ -94,7 +94,9 @@ class TestsPane(Vertical):
                 log.scroll_to(y=number, animate=False)
                 return
         report = self.report
-        failure = next((f for f in report.failures if f.test_id == test_id), None) if report else None
+        failure = (
+            next((f for f in report.failures if f.test_id == test_id), None) if report else None
+        )
         if failure is not None:
             self.add_lines([f"--- {failure.test_id}", *failure.excerpt.splitlines()])
             log.scroll_end(animate=False)

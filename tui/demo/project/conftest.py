@@ -1,0 +1,1 @@
+"""Lets pytest import shopcart from the project root on any pytest version."""

@@ -1,0 +1,1 @@
+"""A tiny shopping cart used by the hunkwise demo."""
