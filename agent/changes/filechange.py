@@ -161,7 +161,7 @@ class FileChange:
         slots = layout(hunk, original, lower, upper, delta)
         new_side = [s.line for s in slots if s.kind != "-"]
         terminate = end < len(original) or not new_side or new_side[-1].endswith(b"\n")
-        lines = text_to_lines(new_text, line_ending(original), terminate)
+        lines = text_to_lines(new_text, line_ending(original + tuple(new_side)), terminate)
         blocks = [
             Block(b.old_start + start, b.old, b.new)
             for b in diff_blocks(original[start:end], lines)
