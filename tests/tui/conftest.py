@@ -1,0 +1,106 @@
+"""Fixtures for the app tests: real git repos in temp dirs, a real sandbox, Pilot helpers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from hunkwise.settings import Settings
+from sandbox.protocol import Sandbox
+from sandbox.settings import SandboxSettings
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+SIZE = (160, 48)
+
+CALC = (
+    "def add(a, b):\n    return a - b\n"
+    + "\n\n# filler\n" * 4
+    + "\ndef mul(a, b):\n    return a * b\n"
+)
+CALC_TEST = (
+    "from calc import add, mul\n\n\n"
+    "def test_add():\n    assert add(2, 3) == 5\n\n\n"
+    "def test_mul():\n    assert mul(2, 3) == 6\n"
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo` and return stdout."""
+    return subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def make_repo(root: Path, files: dict[str, str]) -> Path:
+    """A git repository with `files` committed on main."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+@pytest.fixture()
+def calc_repo(tmp_path: Path) -> Path:
+    """`add` is wrong and a test says so; the working tree fixes add and breaks mul (2 hunks)."""
+    repo = make_repo(
+        tmp_path / "calc",
+        {"calc.py": CALC, "tests/test_calc.py": CALC_TEST, "conftest.py": ""},
+    )
+    fixed = CALC.replace("return a - b", "return a + b").replace("return a * b", "return a ** b")
+    (repo / "calc.py").write_text(fixed)
+    return repo
+
+
+@cache
+def sandbox_settings() -> SandboxSettings:
+    """An isolated backend when this machine has one, else the local backend (stated)."""
+    from sandbox.errors import SandboxError
+    from sandbox.select import open_sandbox
+
+    settings = SandboxSettings(timeout_s=120)
+    try:
+        with open_sandbox(settings):
+            return settings
+    except SandboxError as exc:
+        print(f"tests/tui: no isolated sandbox ({exc.message}); app tests use the local backend")
+        return SandboxSettings(backend="local", allow_local=True, timeout_s=120)
+
+
+@pytest.fixture()
+def settings() -> Settings:
+    """Default settings with a sandbox that works on this machine."""
+    return Settings(sandbox=sandbox_settings())
+
+
+SandboxFactory = Callable[[], AbstractContextManager[Sandbox]]
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Wait until every worker is done and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause(0.05)
+
+
+@pytest.fixture()
+def anyio_backend() -> str:
+    """Pilot tests run on asyncio (Textual's loop)."""
+    return "asyncio"
