@@ -319,8 +319,9 @@ class Agent:
             result = self.repo_map.render(MapRequest(
                 query=query, chat_files=tuple(chat_files or ()),
                 max_tokens=self.settings.agent.map_tokens))
-        except HunkwiseError as exc:
-            self._emit(Error(message=f"repo map unavailable: {exc.message}", hint=exc.hint))
+        except Exception as exc:  # noqa: BLE001 - the map is an aid; the loop works without it
+            hint = exc.hint if isinstance(exc, HunkwiseError) else "continuing without the map"
+            self._emit(Error(message=f"repo map unavailable: {exc}", hint=hint))
             self.repo_map = None
             return ""
         return result.text
@@ -358,6 +359,7 @@ class Agent:
         self._set_state(state, reason)
         self._save()
         if self.store is not None and self.session_id is not None:
+            self.store.save_pending(self.session_id, self.changes.proposed_overlay())
             self.store.update(self.session_id, state=str(state), summary=reason[:500],
                               cost_usd=self.session_cost, tokens=self.session_tokens,
                               turns=spend.turns)

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS test_runs (
     session_id TEXT, ts REAL, status TEXT, passed INTEGER, failed INTEGER, body TEXT);
 CREATE TABLE IF NOT EXISTS decisions (
     session_id TEXT, ts REAL, hunk_id TEXT, path TEXT, decision TEXT, reason TEXT);
+CREATE TABLE IF NOT EXISTS pending (
+    session_id TEXT, path TEXT, content BLOB, PRIMARY KEY (session_id, path));
 CREATE INDEX IF NOT EXISTS events_by_session ON events (session_id);
 CREATE INDEX IF NOT EXISTS audit_by_session ON audit (session_id);
 """
@@ -162,6 +164,20 @@ class SessionStore:
         with self.conn:
             self.conn.execute("INSERT INTO test_runs VALUES (?, ?, ?, ?, ?, ?)",
                               (session_id, time.time(), status, passed, failed, body))
+
+    def save_pending(self, session_id: str, overlay: Mapping[str, bytes | None]) -> None:
+        """Store the pending change set (path -> proposed bytes, None = delete) for resume."""
+        with self.conn:
+            self.conn.execute("DELETE FROM pending WHERE session_id = ?", (session_id,))
+            self.conn.executemany("INSERT INTO pending VALUES (?, ?, ?)",
+                                  [(session_id, p, c) for p, c in overlay.items()])
+
+    def pending(self, session_id: str) -> dict[str, bytes | None]:
+        """The stored pending change set."""
+        rows = self.conn.execute(
+            "SELECT path, content FROM pending WHERE session_id = ? ORDER BY path", (session_id,)
+        )
+        return {r[0]: None if r[1] is None else bytes(r[1]) for r in rows}
 
     def record_decision(self, session_id: str, hunk_id: str, path: str, decision: str,
                         reason: str | None = None) -> None:

@@ -121,9 +121,15 @@ class ToolBox:
                 return "(the repo map is unavailable; use list_files and search)", "no map", False
             from repomap.protocol import MapRequest
 
-            result = self.repo_map.render(MapRequest(
-                query=parsed.query, chat_files=tuple(self.chat_files), max_tokens=self.map_tokens
-            ))
+            try:
+                result = self.repo_map.render(MapRequest(
+                    query=parsed.query, chat_files=tuple(self.chat_files),
+                    max_tokens=self.map_tokens,
+                ))
+            except Exception as exc:  # noqa: BLE001 - a broken map must not end the run
+                raise ToolInputError(
+                    f"the repo map failed ({exc}); use list_files and search"
+                ) from exc
             return result.text or "(empty map)", f"map: {len(result.files)} files", False
         if isinstance(parsed, A.EditFileArgs | A.WriteFileArgs | A.DeleteFileArgs):
             return self._mutate(parsed)
