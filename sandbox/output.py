@@ -60,6 +60,8 @@ class OutputCollector:
         return "".join(self._kept)
 
     def _emit(self, stream: Stream, raw: bytes) -> None:
+        if self.truncated:
+            return
         size = len(raw) + 1
         if self._kept_bytes + size > self.limit:
             self.truncated = True
