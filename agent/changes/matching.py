@@ -77,11 +77,15 @@ def _tolerant(path: str, text: str, old: str, new: str) -> str:
     start = starts[0]
     matched = file_lines[start : start + size]
     ending = "\r\n" if matched[-1].endswith("\r\n") else "\n"
-    have, had = _indent(matched[0]), _indent(old_lines[0])
+    # Indentation the model got wrong is mapped to what the file really has, line by line.
+    indents = {_indent(o): _indent(f) for o, f in zip(old_lines, matched, strict=True) if o.strip()}
+    known = sorted(indents, key=len, reverse=True)
     new_lines = []
     for line in new.splitlines():
-        if line.startswith(had):
-            line = have + line[len(had) :]
+        own = _indent(line)
+        prefix = own if own in indents else next((k for k in known if own.startswith(k)), None)
+        if prefix is not None and line.strip():
+            line = indents[prefix] + line[len(prefix) :]
         new_lines.append(line)
     replacement = ending.join(new_lines)
     if matched[-1].endswith("\n") and new_lines:
