@@ -48,12 +48,14 @@ def connect(docker_host: str | None, timeout_s: float = 30.0) -> docker.DockerCl
 
     url = engine_url(docker_host)
     try:
-        client = docker.DockerClient(base_url=url, timeout=timeout_s)
-    except docker.errors.DockerException as exc:
-        raise SandboxError(f"cannot use container engine at {url}: {exc}", ENGINE_HINT) from exc
+        # A dead or wedged engine must fail in seconds, not after the long per-call timeout
+        # (the client asks the engine for its API version while it is being constructed).
+        client = docker.DockerClient(base_url=url, timeout=5)
+    except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
+        raise SandboxError(
+            f"container engine at {url} does not answer: {exc}", ENGINE_HINT
+        ) from exc
     try:
-        # A dead socket must fail in seconds, not after the long per-call timeout.
-        client.api.timeout = 5
         client.ping()
     except (docker.errors.DockerException, requests.exceptions.RequestException, OSError) as exc:
         client.close()

@@ -92,6 +92,8 @@ class RunResult(BaseModel):
 class TestCaseFailure(BaseModel):
     """One failing test and the lines that explain it."""
 
+    __test__ = False  # not a pytest class
+
     test_id: str
     message: str = ""
     excerpt: str = ""
