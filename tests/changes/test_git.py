@@ -1,0 +1,154 @@
+"""GitRepo on real repositories: state checks, snapshots, exact commits, undo refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agent.settings import GitSettings
+from agent.vcs import CommitError, GitRepo, RepoError
+from sandbox.protocol import BackendName, RunStatus, TestReport
+from tests.changes.conftest import git
+
+
+def test_open_refuses_clearly(tmp_path: Path) -> None:
+    with pytest.raises(RepoError, match="does not exist") as info:
+        GitRepo.open(tmp_path / "missing")
+    assert info.value.hint
+    with pytest.raises(RepoError, match="not inside a git repository") as info:
+        GitRepo.open(tmp_path)
+    assert "git init" in info.value.hint
+
+
+def test_snapshot_records_tracked_and_untracked_without_touching_anything(repo: Path) -> None:
+    (repo / "app.py").write_text("changed\n")
+    (repo / "scratch.txt").write_text("untracked\n")
+    git(repo, "add", "README.md")
+    index_before = (repo / ".git" / "index").read_bytes()
+    status_before = git(repo, "status", "--porcelain")
+    ref = GitRepo.open(repo).snapshot("test")
+    assert ref.startswith("refs/hunkwise/snapshots/")
+    assert git(repo, "show", f"{ref}:app.py") == "changed\n"
+    assert git(repo, "show", f"{ref}:scratch.txt") == "untracked\n"
+    assert git(repo, "log", "-1", "--format=%s", ref).strip() == "hunkwise snapshot: test"
+    assert (repo / ".git" / "index").read_bytes() == index_before
+    assert git(repo, "status", "--porcelain") == status_before
+    assert GitRepo.open(repo).snapshots()[0][0] == ref
+
+
+def test_commit_contents_is_exact_and_leaves_the_rest_alone(repo: Path) -> None:
+    user = (repo / "app.py").read_text().replace("return 0", "return 'user'")
+    (repo / "app.py").write_text(user)
+    (repo / "other.txt").write_text("user's untracked file\n")
+    git(repo, "add", "other.txt")
+    (repo / "README.md").unlink()  # as write_accepted does before the commit
+    git_repo = GitRepo.open(repo)
+    base = user.encode()
+    ours = base.replace(b"return 19", b"return 1900")
+    report = TestReport(
+        status=RunStatus.PASSED,
+        command=["pytest", "-q"],
+        passed=12,
+        skipped=1,
+        backend=BackendName.BWRAP,
+        duration_s=3.2,
+    )
+    sha = git_repo.commit_contents(
+        {"app.py": ours, "README.md": None},
+        "Make f19 bigger",
+        "openai/gpt-x",
+        test_report=report,
+        override_note="reviewed by hand",
+        bases={"app.py": base},
+    )
+    committed = git(repo, "show", f"{sha}:app.py")
+    assert "return 1900" in committed and "return 'user'" not in committed
+    assert git(repo, "ls-tree", "--name-only", sha).split() == ["app.py"]
+    message = git(repo, "log", "-1", "--format=%B")
+    assert "Tests: passed - 12 passed, 0 failed, 0 errors, 1 skipped (pytest -q; bwrap" in message
+    assert "Override: reviewed by hand" in message
+    assert message.rstrip().endswith("Assisted-by: hunkwise (openai/gpt-x)")
+    # The user's edits: still in the tree, still uncommitted; their staged file still staged.
+    assert (repo / "app.py").read_text() == user
+    status = git(repo, "status", "--porcelain").splitlines()
+    assert status == [" M app.py", "A  other.txt"]
+
+
+def test_overlapping_user_change_is_refused(repo: Path) -> None:
+    user = (repo / "app.py").read_text().replace("return 3\n", "return 'user'\n")
+    (repo / "app.py").write_text(user)
+    ours = user.replace("return 'user'\n", "return 'agent'\n").encode()
+    head = git(repo, "rev-parse", "HEAD")
+    with pytest.raises(CommitError, match="overlap"):
+        GitRepo.open(repo).commit_contents(
+            {"app.py": ours}, "x", None, bases={"app.py": user.encode()}
+        )
+    assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_first_commit_in_an_empty_repository(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo()
+    git_repo = GitRepo.open(repo)
+    assert git_repo.head() is None and git_repo.branch() == "main"
+    git_repo.snapshot("unborn")
+    sha = git_repo.commit_contents({"hello.txt": b"hi\n"}, "first", "m")
+    assert git(repo, "rev-parse", "HEAD").strip() == sha
+    assert git(repo, "show", "HEAD:hello.txt") == "hi\n"
+    with pytest.raises(CommitError, match="0 parents"):
+        git_repo.undo_last()  # a root commit has nothing to go back to
+
+
+def test_detached_head_and_merge_in_progress_are_refused(repo: Path) -> None:
+    git_repo = GitRepo.open(repo)
+    git(repo, "checkout", "-q", "--detach")
+    assert git_repo.branch().startswith("(detached ")
+    with pytest.raises(CommitError, match="detached") as info:
+        git_repo.commit_contents({"a.txt": b"a\n"}, "x", None)
+    assert "git switch" in info.value.hint
+    git(repo, "checkout", "-q", "main")
+    (repo / ".git" / "MERGE_HEAD").write_text(git(repo, "rev-parse", "HEAD"))
+    with pytest.raises(CommitError, match="a merge is in progress"):
+        git_repo.commit_contents({"a.txt": b"a\n"}, "x", None)
+    with pytest.raises(CommitError, match="a merge is in progress"):
+        git_repo.undo_last()
+
+
+def test_nothing_to_commit(repo: Path) -> None:
+    git_repo = GitRepo.open(repo)
+    with pytest.raises(CommitError, match="nothing to commit"):
+        git_repo.commit_contents({}, "x", None)
+    with pytest.raises(CommitError, match="already has exactly"):
+        git_repo.commit_contents({"README.md": b"# demo\n"}, "x", None)
+
+
+def test_undo_refuses_foreign_head_and_conflicting_edits(repo: Path) -> None:
+    git_repo = GitRepo.open(repo)
+    with pytest.raises(CommitError, match="not a hunkwise commit"):
+        git_repo.undo_last()
+    original = (repo / "app.py").read_text()
+    ours = original.replace("return 5\n", "return 55\n")
+    (repo / "app.py").write_text(ours)
+    sha = git_repo.commit_contents({"app.py": ours.encode()}, "ours", None)
+    (repo / "app.py").write_text(ours.replace("return 55\n", "return 555\n"))  # user edits it
+    with pytest.raises(CommitError, match="cannot undo cleanly"):
+        git_repo.undo_last()
+    assert git(repo, "rev-parse", "HEAD").strip() == sha
+    (repo / "app.py").write_text(ours)
+    assert git_repo.undo_last() == git(repo, "rev-parse", "HEAD").strip()
+    assert (repo / "app.py").read_text() == original
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_submodules_are_never_touched(repo: Path, make_repo: Callable[..., Path]) -> None:
+    inner = make_repo({"inner.txt": "inner\n"})
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    git(repo, "commit", "-q", "-m", "add submodule")
+    from agent.changes import ChangeSet, PathError
+
+    with pytest.raises(PathError, match="submodule"):
+        ChangeSet(repo).write("sub/inner.txt", "owned\n")
+    with pytest.raises((CommitError, PathError)):
+        GitRepo.open(repo, GitSettings()).commit_contents({"sub": b"x"}, "x", None)
+    assert (repo / "sub" / "inner.txt").read_text() == "inner\n"
