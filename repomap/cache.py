@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest TEXT);
 CREATE TABLE IF NOT EXISTS tags (digest TEXT PRIMARY KEY, payload BLOB);
+CREATE TABLE IF NOT EXISTS token_counts (key TEXT PRIMARY KEY, count INTEGER);
 """
 
 
@@ -79,6 +80,10 @@ class ParseCache:
                 found[digest] = None if payload is None else marshal.loads(payload)
         return found
 
+    def skipped_digests(self) -> set[str]:
+        """Blob ids whose content was judged generated, minified or binary."""
+        return {row[0] for row in self.db.execute("SELECT digest FROM tags WHERE payload IS NULL")}
+
     def put_tags(self, items: Iterable[tuple[str, tuple | None]]) -> None:
         """Store plain tags by digest."""
         self.db.executemany(
@@ -92,6 +97,17 @@ class ParseCache:
         self.db.executemany(
             "INSERT INTO files (path, size, mtime_ns, digest) VALUES (?, ?, ?, ?)",
             ((path, *row) for path, row in sorted(rows.items())),
+        )
+
+    def token_count(self, key: str) -> int | None:
+        """A stored token count (key: tokenizer and text hashed), or None."""
+        row = self.db.execute("SELECT count FROM token_counts WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def put_token_count(self, key: str, count: int) -> None:
+        """Store a token count."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO token_counts (key, count) VALUES (?, ?)", (key, count)
         )
 
     def get_meta(self, key: str) -> bytes | None:
@@ -116,7 +132,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     fingerprint = extractor_fingerprint()
     row = connection.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
     if row is None or row[0] != fingerprint:
-        connection.executescript("DELETE FROM files; DELETE FROM tags; DELETE FROM meta;")
+        connection.executescript(
+            "DELETE FROM files; DELETE FROM tags; DELETE FROM meta; DELETE FROM token_counts;"
+        )
         connection.execute(
             "INSERT INTO meta (key, value) VALUES ('fingerprint', ?)", (fingerprint,)
         )

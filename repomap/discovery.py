@@ -76,7 +76,7 @@ def git_files(repo: Path) -> list[str]:
     return sorted({name for name in names if name})
 
 
-def candidate(path: str, max_bytes: int, root: Path) -> SourceFile | None:
+def candidate(path: str, max_bytes: int, root: str) -> SourceFile | None:
     """The file as a map candidate, or None when it has no grammar, is skipped, or is missing."""
     language = language_for_path(path)
     if language is None:
@@ -87,10 +87,10 @@ def candidate(path: str, max_bytes: int, root: Path) -> SourceFile | None:
     if any(part in SKIPPED_DIRS for part in path.split("/")[:-1]):
         return None
     try:
-        stat = os.stat(root / path)
+        stat = os.stat(os.path.join(root, path))
     except OSError:  # deleted from the work tree, or a broken symlink
         return None
-    if stat.st_size > max_bytes or stat.st_size == 0:
+    if stat.st_size > max_bytes:
         return None
     return SourceFile(path, language, stat.st_size, stat.st_mtime_ns)
 
@@ -102,6 +102,8 @@ def looks_generated(source: bytes) -> bool:
     head = source[:1_024]
     if any(marker in head for marker in GENERATED_MARKERS):
         return True
+    if not source:
+        return False
     lines = source.count(b"\n") + 1
     return (
         len(source) / lines > MINIFIED_LINE_CHARS / 4
@@ -112,8 +114,9 @@ def looks_generated(source: bytes) -> bool:
 def discover(root: Path, max_bytes: int) -> list[SourceFile]:
     """All map candidates in the repository, sorted by path."""
     found = []
+    base = str(root)
     for path in git_files(root):
-        item = candidate(path, max_bytes, root)
+        item = candidate(path, max_bytes, base)
         if item is not None:
             found.append(item)
     return found

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
 
 from repomap.languages import parser, tags_query
-from repomap.lexical import terms
+from repomap.lexical import terms, word_terms
 
 MAX_SIGNATURE_LINES = 6
 MAX_SIGNATURE_CHARS = 160
@@ -99,43 +100,54 @@ def _with_parents(found: list[tuple[int, int, str, str, Node]], lines: list[byte
     return tuple(definitions)
 
 
+def _definitions(captures: dict[str, list[Node]]) -> list[tuple[int, int, str, str, Node]]:
+    """Pair each definition node with its name node (the first name capture inside it)."""
+    found: list[tuple[int, int, str, str, Node]] = []
+    seen: set[tuple[int, str]] = set()
+    for capture in sorted(captures):
+        if not capture.startswith("definition."):
+            continue
+        kind = capture[len("definition.") :]
+        names = sorted(captures.get(f"name.definition.{kind}", ()), key=lambda n: n.start_byte)
+        starts = [n.start_byte for n in names]
+        for node in captures[capture]:
+            position = bisect_left(starts, node.start_byte)
+            if position == len(names) or names[position].end_byte > node.end_byte:
+                continue
+            raw = names[position].text or b""
+            name = raw.decode("utf-8", "replace")
+            key = (node.start_byte, name)
+            if name and key not in seen:
+                seen.add(key)
+                found.append((node.start_byte, node.end_byte, name, kind, node))
+    return found
+
+
 def extract(language: str, source: bytes) -> FileTags:
     """Parse `source` with the grammar and return its tags (never raises on odd input)."""
     tree = parser(language).parse(source)
-    cursor = QueryCursor(tags_query(language))
-    seen: set[tuple[int, str]] = set()
-    found: list[tuple[int, int, str, str, Node]] = []
-    references: Counter[str] = Counter()
+    captures = QueryCursor(tags_query(language)).captures(tree.root_node)
+    raw_references: Counter[bytes] = Counter()
     words: Counter[str] = Counter()
-    for _, captures in cursor.matches(tree.root_node):
-        for capture, nodes in captures.items():
-            if capture.startswith("name.definition."):
-                kind = capture[len("name.definition.") :]
-                outer = captures.get(f"definition.{kind}")
-                name_node = nodes[0]
-                name = name_node.text.decode("utf-8", "replace") if name_node.text else ""
-                node = outer[0] if outer else name_node
-                key = (node.start_byte, name)
-                if name and key not in seen:
-                    seen.add(key)
-                    found.append((node.start_byte, node.end_byte, name, kind, node))
-            elif capture.startswith("name.reference."):
-                for node in nodes:
-                    if node.text:
-                        references[node.text.decode("utf-8", "replace")] += 1
-            elif capture == "doc":
-                for node in nodes:
-                    if node.text:
-                        words.update(terms(node.text[:MAX_DOC_CHARS].decode("utf-8", "replace")))
+    for capture, nodes in captures.items():
+        if capture.startswith("name.reference."):
+            raw_references.update(node.text for node in nodes)
+        elif capture == "doc":
+            for node in nodes:
+                words.update(terms((node.text or b"")[:MAX_DOC_CHARS].decode("utf-8", "replace")))
+    references: Counter[str] = Counter()
+    for raw, count in raw_references.items():
+        if raw:
+            references[raw.decode("utf-8", "replace")] += count
     lines = source.split(b"\n")
-    definitions = _with_parents(found, lines)
+    definitions = _with_parents(_definitions(captures), lines)
     for definition in definitions:
-        words.update(terms(definition.name))
-        words[definition.name.lower().strip("_")] += (
-            1  # exact names match even when they are stop-words
-        )
+        words.update(word_terms(definition.name))
+        # Exact names match even when they are stop-words.
+        words[definition.name.lower().strip("_")] += 1
     for name, count in references.items():
-        words.update({term: count for term in terms(name)})
+        for term in word_terms(name):
+            words[term] += count
     return FileTags(
         language,
         definitions,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from repomap.extract import FileTags
 
 DAMPING = 0.85
 MAX_ITERATIONS = 60
@@ -49,19 +47,25 @@ def _bisect(items: Sequence[str], name: str) -> int | None:
     return low if low < len(items) and items[low] == name else None
 
 
-def build_graph(tags: Sequence[FileTags]) -> SymbolGraph:
-    """One edge per (file, symbol it uses) and per (symbol, file defining it): no pair blow-up."""
+def build_graph(
+    defined: Sequence[Iterable[str]], references: Sequence[Iterable[tuple[str, int]]]
+) -> SymbolGraph:
+    """One edge per (file, symbol it uses) and per (symbol, file defining it): no pair blow-up.
+
+    `defined[i]` are the names file i defines, `references[i]` its (name, count) uses.
+    """
+    file_count = len(defined)
     definers: dict[str, list[int]] = {}
-    for file_id, file_tags in enumerate(tags):
-        for name in {d.name for d in file_tags.definitions}:
+    for file_id, names in enumerate(defined):
+        for name in sorted(set(names)):
             definers.setdefault(name, []).append(file_id)
     symbols = tuple(sorted(definers))
-    symbol_id = {name: len(tags) + i for i, name in enumerate(symbols)}
+    symbol_id = {name: file_count + i for i, name in enumerate(symbols)}
     source: list[int] = []
     target: list[int] = []
     weight: list[float] = []
-    for file_id, file_tags in enumerate(tags):
-        for name, count in file_tags.references:
+    for file_id, uses in enumerate(references):
+        for name, count in uses:
             files = definers.get(name)
             if files is None or files == [file_id]:
                 continue
@@ -78,14 +82,14 @@ def build_graph(tags: Sequence[FileTags]) -> SymbolGraph:
             source.append(symbol_id[name])
             target.append(file_id)
             weight.append(1.0 / len(files))
-    node_count = len(tags) + len(symbols)
+    node_count = file_count + len(symbols)
     source_array = np.asarray(source, dtype=np.int32)
     target_array = np.asarray(target, dtype=np.int32)
     weight_array = np.asarray(weight, dtype=np.float64)
     out_weight = np.bincount(source_array, weights=weight_array, minlength=node_count)
     dangling = out_weight == 0
     weight_array = weight_array / np.where(dangling, 1.0, out_weight)[source_array]
-    return SymbolGraph(len(tags), symbols, source_array, target_array, weight_array, dangling)
+    return SymbolGraph(file_count, symbols, source_array, target_array, weight_array, dangling)
 
 
 def personalised_pagerank(graph: SymbolGraph, seeds: Mapping[int, float]) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from repomap.cache import ParseCache, blob_digest
 from repomap.discovery import SourceFile, discover, looks_generated
-from repomap.extract import FileTags, extract
+from repomap.extract import extract
 
 CHUNK = 48
 # Below this many files a pool costs more than it saves.
@@ -21,19 +22,17 @@ POOL_THRESHOLD = 64
 
 @dataclass(frozen=True, slots=True)
 class Index:
-    """The parsed repository: candidate paths (sorted) with their blob ids and tags."""
+    """The parsed repository: mapped paths (sorted) with their blob ids."""
 
     paths: tuple[str, ...]
     digests: tuple[str, ...]
-    tags: tuple[FileTags, ...]
+    fresh: dict[str, tuple]  # digest -> plain tags parsed by this build
     parsed: int  # how many files this build had to parse
 
     @property
     def generation(self) -> str:
         """A key that changes whenever any file's content, or the file set, changes."""
-        from hashlib import sha1
-
-        digest = sha1()
+        digest = hashlib.sha1()
         for path, blob in zip(self.paths, self.digests, strict=True):
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0" + blob.encode())
         return digest.hexdigest()
@@ -136,16 +135,9 @@ def build_index(
     if stat_rows != known:
         cache.replace_stat_rows(stat_rows)
     cache.commit()
-    plain_by_digest = cache.tags(set(stat_rows[p][2] for p in stat_rows))
-    paths, digests, tags = [], [], []
-    for path in sorted(stat_rows):
-        digest = stat_rows[path][2]
-        plain = plain_by_digest.get(digest)
-        if plain is None:
-            continue
-        paths.append(path)
-        digests.append(digest)
-        tags.append(FileTags.from_plain(plain))
+    skipped = cache.skipped_digests()
+    paths = tuple(path for path in sorted(stat_rows) if stat_rows[path][2] not in skipped)
     if progress is not None and not todo:
         progress(len(files), len(files))
-    return Index(tuple(paths), tuple(digests), tuple(tags), len(todo))
+    fresh = {digest: plain for _, digest, plain in parsed if digest and plain is not None}
+    return Index(paths, tuple(stat_rows[p][2] for p in paths), fresh, len(todo))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from pathlib import PurePosixPath
 
 from tree_sitter import Language, Parser, Query
 from tree_sitter_language_pack import get_language, get_parser
@@ -43,7 +42,10 @@ QUERY_FILE_OF_LANGUAGE: dict[str, str] = {"tsx": "typescript"}
 
 def language_for_path(path: str) -> str | None:
     """The grammar name for a repository path, or None when no grammar handles it."""
-    return LANGUAGE_OF_SUFFIX.get(PurePosixPath(path).suffix.lower())
+    dot = path.rfind(".")
+    if dot <= path.rfind("/") + 1 or dot == len(path) - 1:
+        return None
+    return LANGUAGE_OF_SUFFIX.get(path[dot:].lower())
 
 
 @cache

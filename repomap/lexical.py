@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+import numpy as np
 
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Splits snake_case and camelCase/PascalCase (keeping acronyms such as HTTPServer -> http, server).
@@ -38,16 +42,24 @@ def split_identifier(identifier: str) -> list[str]:
     return [part.lower() for part in SUBWORD.findall(identifier)]
 
 
+@lru_cache(maxsize=200_000)
+def word_terms(word: str) -> tuple[str, ...]:
+    """Search terms of one identifier: itself and its parts, minus stop-words and short ones."""
+    found: list[str] = []
+    lowered = word.lower().strip("_")
+    if len(lowered) >= MIN_TERM_LENGTH and lowered not in STOP_WORDS:
+        found.append(lowered)
+    parts = split_identifier(word)
+    if len(parts) > 1:
+        found.extend(p for p in parts if len(p) >= MIN_TERM_LENGTH and p not in STOP_WORDS)
+    return tuple(found)
+
+
 def terms(text: str) -> list[str]:
     """Search terms in `text`: identifiers and their parts, minus stop-words and short ones."""
     found: list[str] = []
     for word in WORD.findall(text):
-        lowered = word.lower().strip("_")
-        parts = split_identifier(word)
-        if len(lowered) >= MIN_TERM_LENGTH and lowered not in STOP_WORDS:
-            found.append(lowered)
-        if len(parts) > 1:
-            found.extend(p for p in parts if len(p) >= MIN_TERM_LENGTH and p not in STOP_WORDS)
+        found.extend(word_terms(word))
     return found
 
 
@@ -57,38 +69,75 @@ def path_terms(path: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over documents given as term-count mappings."""
+    """Okapi BM25 over documents given as term-count mappings, stored as compact arrays."""
 
     def __init__(
-        self, documents: Sequence[Mapping[str, int]], k1: float = 1.2, b: float = 0.75
+        self,
+        terms: tuple[str, ...],
+        offsets: np.ndarray,
+        documents: np.ndarray,
+        counts: np.ndarray,
+        lengths: np.ndarray,
+        k1: float = 1.2,
+        b: float = 0.75,
     ) -> None:
+        self.terms = terms  # sorted
+        self.offsets = offsets  # postings of terms[i] are [offsets[i], offsets[i + 1])
+        self.documents = documents
+        self.counts = counts
+        self.lengths = lengths
         self.k1 = k1
         self.b = b
-        self.lengths = [sum(doc.values()) for doc in documents]
-        self.average_length = (sum(self.lengths) / len(self.lengths)) if documents else 1.0
-        self.postings: dict[str, list[tuple[int, int]]] = {}
+
+    @classmethod
+    def build(cls, documents: Sequence[Mapping[str, int]]) -> BM25:
+        """Index the documents (document ids are their positions)."""
+        term_id: dict[str, int] = {}
+        flat_terms: list[int] = []
+        flat_documents: list[int] = []
+        flat_counts: list[int] = []
+        lengths = np.zeros(len(documents), dtype=np.float64)
         for index, doc in enumerate(documents):
-            for term, count in doc.items():
-                self.postings.setdefault(term, []).append((index, count))
-        self.size = len(documents)
+            flat_terms.extend(term_id.setdefault(term, len(term_id)) for term in doc)
+            flat_counts.extend(doc.values())
+            flat_documents.extend([index] * len(doc))
+            lengths[index] = sum(doc.values())
+        terms = tuple(sorted(term_id))
+        # Renumber terms in sorted order, then group postings by term (documents ascending).
+        position_of = np.empty(len(term_id), dtype=np.int64)
+        position_of[[term_id[t] for t in terms]] = np.arange(len(terms))
+        term_positions = position_of[np.asarray(flat_terms, dtype=np.int64)]
+        document_ids = np.asarray(flat_documents, dtype=np.int32)
+        order = np.lexsort((document_ids, term_positions))
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_positions, minlength=len(terms)), out=offsets[1:])
+        return cls(
+            terms,
+            offsets,
+            document_ids[order],
+            np.asarray(flat_counts, dtype=np.float64)[order],
+            lengths,
+        )
 
-    def idf(self, term: str) -> float:
-        """Inverse document frequency (the non-negative BM25+ style variant)."""
-        df = len(self.postings.get(term, ()))
-        return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
+    def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        position = bisect.bisect_left(self.terms, term)
+        if position == len(self.terms) or self.terms[position] != term:
+            return self.documents[:0], self.counts[:0]
+        start, end = self.offsets[position], self.offsets[position + 1]
+        return self.documents[start:end], self.counts[start:end]
 
-    def scores(self, query_terms: Iterable[str]) -> dict[int, float]:
-        """Document index -> BM25 score for the documents that share a term with the query."""
-        result: dict[int, float] = {}
-        average = self.average_length or 1.0
+    def scores(self, query_terms: Iterable[str]) -> np.ndarray:
+        """BM25 score of every document for the query (zeros where no term is shared)."""
+        size = len(self.lengths)
+        result = np.zeros(size)
+        if size == 0:
+            return result
+        average = float(self.lengths.mean()) or 1.0
         for term in sorted(set(query_terms)):
-            postings = self.postings.get(term)
-            if not postings:
+            ids, counts = self._postings(term)
+            if not len(ids):
                 continue
-            idf = self.idf(term)
-            for index, count in postings:
-                norm = self.k1 * (1.0 - self.b + self.b * self.lengths[index] / average)
-                result[index] = result.get(index, 0.0) + idf * count * (self.k1 + 1) / (
-                    count + norm
-                )
+            idf = math.log(1.0 + (size - len(ids) + 0.5) / (len(ids) + 0.5))
+            norm = self.k1 * (1.0 - self.b + self.b * self.lengths[ids] / average)
+            result[ids] += idf * counts * (self.k1 + 1) / (counts + norm)
         return result

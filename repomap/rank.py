@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from repomap.extract import FileTags
 from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, path_terms, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
+SNAPSHOT_VERSION = 1
 PATH_TERM_WEIGHT = 3
 LEXICAL_SEEDS = 10
+GRAPH_SHARE = 0.5
+GLOBAL_SHARE = 0.01
+MENTION_BONUS = 1.0
+CHAT_BONUS = 10.0
+TEST_FACTOR = 0.5
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_tests?\.[a-z]+$")
 
 
@@ -29,71 +37,112 @@ class Ranking:
 
 
 class Ranker:
-    """Everything ranking needs that depends only on the index, built once and reused."""
+    """Everything ranking needs that depends only on the index: built once, reused per message."""
 
-    def __init__(self, paths: tuple[str, ...], tags: tuple[FileTags, ...]) -> None:
+    def __init__(
+        self,
+        paths: tuple[str, ...],
+        graph: SymbolGraph,
+        bm25: BM25,
+        global_rank: np.ndarray,
+    ) -> None:
         self.paths = paths
-        self.tags = tags
-        self.graph: SymbolGraph = build_graph(tags)
-        self.lookup = PathLookup(paths)
+        self.graph = graph
+        self.bm25 = bm25
+        self.global_rank = global_rank
+        top = float(global_rank.max()) if len(paths) else 1.0
+        self.global_norm = global_rank / (top or 1.0)
+        self.is_test = np.array([bool(TEST_PATH.search(p)) for p in paths], dtype=bool)
+
+    @classmethod
+    def build(cls, paths: tuple[str, ...], plain_tags: Sequence[tuple]) -> Ranker:
+        """Build the graph and the lexical index from each file's plain tags (see FileTags)."""
+        defined = [[d[0] for d in plain[1]] for plain in plain_tags]
+        graph = build_graph(defined, [plain[2] for plain in plain_tags])
         documents = []
-        for path, file_tags in zip(paths, tags, strict=True):
-            words = Counter(dict(file_tags.words))
+        for path, plain in zip(paths, plain_tags, strict=True):
+            words = Counter(dict(plain[3]))
             for term in path_terms(path):
                 words[term] += PATH_TERM_WEIGHT
             documents.append(words)
-        self.bm25 = BM25(documents)
-        self.global_rank = personalised_pagerank(self.graph, {})[: len(paths)]
-        top = self.global_rank.max() if len(paths) else 1.0
-        self.global_norm = self.global_rank / (top or 1.0)
-        self.is_test = np.array([bool(TEST_PATH.search(p)) for p in paths], dtype=bool)
+        global_rank = personalised_pagerank(graph, {})[: len(paths)]
+        return cls(paths, graph, BM25.build(documents), global_rank)
+
+    def to_bytes(self) -> bytes:
+        """A snapshot that `from_bytes` loads far faster than `build` recomputes it."""
+        g, b = self.graph, self.bm25
+        state = (
+            SNAPSHOT_VERSION,
+            self.paths,
+            (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
+            (b.terms, b.offsets, b.documents, b.counts, b.lengths),
+            self.global_rank,
+        )
+        return pickle.dumps(state, protocol=5)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Ranker | None:
+        """Load a snapshot, or None when it was written by another version."""
+        state = pickle.loads(data)  # our own cache file under .git/, never repository content
+        if state[0] != SNAPSHOT_VERSION:
+            return None
+        _, paths, graph_state, bm25_state, global_rank = state
+        return cls(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
+
+    @cached_property
+    def lookup(self) -> PathLookup:
+        """Path tails and module names to file ids."""
+        return PathLookup(self.paths)
+
+    @cached_property
+    def id_of(self) -> dict[str, int]:
+        """Path to file id."""
+        return {path: i for i, path in enumerate(self.paths)}
 
     def rank(
         self, query: str, chat_files: tuple[str, ...], extra_mentions: tuple[str, ...]
     ) -> Ranking:
         """Score every file for the message; deterministic for the same inputs."""
         file_count = len(self.paths)
-        id_of = {path: i for i, path in enumerate(self.paths)}
-        chat = {id_of[p] for p in chat_files if p in id_of}
+        chat = sorted({self.id_of[p] for p in chat_files if p in self.id_of})
         mentioned = mentioned_files(query, self.lookup)
         for path in extra_mentions:
-            for file_id in self.lookup.resolve(path) if path not in id_of else [id_of[path]]:
+            hits = [self.id_of[path]] if path in self.id_of else self.lookup.resolve(path)
+            for file_id in hits:
                 mentioned[file_id] = mentioned.get(file_id, 0) + 1
-        identifiers = mentioned_identifiers(query)
-        lexical = self.bm25.scores(terms(query))
         seeds: dict[int, float] = {}
-        for file_id in chat:
-            seeds[file_id] = seeds.get(file_id, 0.0) + 1.0
-        for file_id in mentioned:
+        for file_id in [*chat, *sorted(mentioned)]:
             seeds[file_id] = seeds.get(file_id, 0.0) + 1.0
         named: set[str] = set()
-        for name, weight in identifiers.items():
+        for name, weight in sorted(mentioned_identifiers(query).items()):
             node = self.graph.symbol_node(name)
             if node is not None:
                 named.add(name)
                 seeds[node] = seeds.get(node, 0.0) + weight
-        lexical_scores = np.zeros(file_count)
-        if lexical:
-            for file_id, score in lexical.items():
-                lexical_scores[file_id] = score
-            lexical_scores /= lexical_scores.max()
-            best = sorted(lexical.items(), key=lambda item: (-item[1], item[0]))[:LEXICAL_SEEDS]
-            for file_id, _ in best:
-                seeds[file_id] = seeds.get(file_id, 0.0) + lexical_scores[file_id]
+        lexical = self.bm25.scores(terms(query))
+        top_lexical = float(lexical.max()) if file_count else 0.0
+        if top_lexical > 0:
+            lexical = lexical / top_lexical
+            best = np.argsort(-lexical, kind="stable")[:LEXICAL_SEEDS]
+            for file_id in best:
+                if lexical[file_id] > 0:
+                    seeds[int(file_id)] = seeds.get(int(file_id), 0.0) + float(lexical[file_id])
         node_rank = personalised_pagerank(self.graph, seeds)
-        graph_scores = node_rank[:file_count].copy()
         if seeds:
-            top = graph_scores.max()
-            graph_scores = graph_scores / (top or 1.0)
+            graph_scores = node_rank[:file_count] / (float(node_rank[:file_count].max()) or 1.0)
         else:
-            graph_scores = self.global_norm.copy()
-        scores = 0.5 * graph_scores + 0.5 * lexical_scores + 0.01 * self.global_norm
+            graph_scores = self.global_norm
+        scores = (
+            GRAPH_SHARE * graph_scores
+            + (1.0 - GRAPH_SHARE) * lexical
+            + GLOBAL_SHARE * self.global_norm
+        )
         for file_id, count in mentioned.items():
-            scores[file_id] += 1.0 + 0.1 * min(count, 5)
+            scores[file_id] += MENTION_BONUS + 0.1 * min(count, 5)
         for file_id in chat:
-            scores[file_id] += 10.0
+            scores[file_id] += CHAT_BONUS
         if "test" not in query.lower():
-            scores = np.where(self.is_test, scores * 0.5, scores)
+            scores = np.where(self.is_test, scores * TEST_FACTOR, scores)
         rounded = np.round(scores, 12)
         order = sorted(range(file_count), key=lambda i: (-rounded[i], self.paths[i]))
         return Ranking(tuple(order), scores, node_rank[file_count:], frozenset(named))

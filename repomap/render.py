@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from repomap.extract import Definition, FileTags
 from repomap.graph import SymbolGraph
-from repomap.tokens import TokenCounter
+from repomap.rank import Ranking
+from repomap.tokens import CountStore, TokenCounter
 
 DEFINITIONS_PER_FILE = 8
 SHORT_DEFINITIONS = 3
+LOAD_BATCH = 32
 GAP = "⋮"
 BAR = "│"
 KIND_PRIORITY = {"class": 3, "interface": 3, "module": 2, "function": 2, "method": 2}
@@ -67,40 +69,46 @@ class Renderer:
         self.counter = counter
         self._fragments: dict[tuple[str, str, tuple[int, ...]], str] = {}
 
-    def _fragment(self, path: str, digest: str, tags: FileTags, chosen: tuple[int, ...]) -> str:
+    def _fragment(
+        self, path: str, digest: str, definitions: Sequence[Definition], chosen: tuple[int, ...]
+    ) -> str:
         key = (path, digest, chosen)
         text = self._fragments.get(key)
         if text is None:
             if len(self._fragments) > 20_000:
                 self._fragments.clear()
-            text = fragment(path, tags.definitions, chosen)
+            text = fragment(path, definitions, chosen)
             self._fragments[key] = text
         return text
 
     def render(
         self,
-        order: Sequence[int],
+        ranking: Ranking,
         paths: Sequence[str],
         digests: Sequence[str],
-        tags: Sequence[FileTags],
+        tags_of: Callable[[list[int]], dict[int, FileTags]],
         graph: SymbolGraph,
-        symbol_rank: np.ndarray,
-        named: frozenset[str],
         max_tokens: int,
         skip: frozenset[str] = frozenset(),
+        store: CountStore | None = None,
     ) -> tuple[str, int]:
         """The map text and its token count; the count never exceeds `max_tokens`."""
         pieces: list[str] = []
         used = 0
-        for file_id in order:
-            path = paths[file_id]
-            if path in skip:
-                continue
+        order = [i for i in ranking.order if paths[i] not in skip]
+        loaded: dict[int, FileTags] = {}
+        for position, file_id in enumerate(order):
+            if file_id not in loaded:
+                loaded.update(tags_of(order[position : position + LOAD_BATCH]))
+            tags = loaded.get(file_id)
             placed = False
             for limit in (DEFINITIONS_PER_FILE, SHORT_DEFINITIONS, 0):
-                chosen = _chosen(tags[file_id], graph, symbol_rank, named, limit) if limit else ()
-                text = self._fragment(path, digests[file_id], tags[file_id], chosen)
-                cost = self.counter.count(text)
+                chosen: tuple[int, ...] = ()
+                if limit and tags is not None:
+                    chosen = _chosen(tags, graph, ranking.symbol_rank, ranking.named_symbols, limit)
+                definitions = tags.definitions if tags is not None else ()
+                text = self._fragment(paths[file_id], digests[file_id], definitions, chosen)
+                cost = self.counter.count(text, store)
                 if used + cost <= max_tokens:
                     pieces.append(text)
                     used += cost
@@ -108,8 +116,10 @@ class Renderer:
                     break
             if not placed:
                 break
-        # Fragment counts are an estimate of the whole: check the joined text and trim if needed.
         text = "".join(pieces)
+        if self.counter.additive:
+            return text, used
+        # Fragment counts only estimate the whole here: count the joined text, trim if needed.
         total = self.counter.count(text)
         while pieces and total > max_tokens:
             pieces.pop()

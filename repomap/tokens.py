@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 FALLBACK_ENCODING = "cl100k_base"
+
+
+class CountStore(Protocol):
+    """Persistent token counts by key (the SQLite cache implements it)."""
+
+    def token_count(self, key: str) -> int | None:
+        """The stored count, or None."""
+        ...
+
+    def put_token_count(self, key: str, count: int) -> None:
+        """Store a count."""
+        ...
 
 
 def _bundled_tiktoken_dir() -> Path | None:
@@ -54,22 +68,40 @@ def _litellm_counter(model: str) -> Callable[[str], int] | None:
 
 
 class TokenCounter:
-    """Counts tokens for one model; identical texts are counted once."""
+    """Counts tokens for one model; tokenizers load on first real use, counts are memoised."""
 
     def __init__(self, model: str | None = None) -> None:
-        self.model = model
-        counter = None
-        if model and not model.startswith("replay:"):
-            counter = _litellm_counter(model)
-        self._count = counter or tiktoken_encoder()
+        self.model = model if model and not model.startswith("replay:") else None
+        self.name = f"litellm:{self.model}" if self.model else f"tiktoken:{FALLBACK_ENCODING}"
+        # tiktoken never merges across a newline followed by a non-space character, so for it
+        # the count of fragments joined that way is the sum of their counts (property-tested).
+        self.additive = self.model is None
+        self._count: Callable[[str], int] | None = None
         self._memo: dict[str, int] = {}
 
-    def count(self, text: str) -> int:
-        """Number of tokens in `text`."""
+    def _counter(self) -> Callable[[str], int]:
+        if self._count is None:
+            counter = _litellm_counter(self.model) if self.model else None
+            if counter is None:
+                counter = tiktoken_encoder()
+                self.name = f"tiktoken:{FALLBACK_ENCODING}"
+            self._count = counter
+        return self._count
+
+    def count(self, text: str, store: CountStore | None = None) -> int:
+        """Number of tokens in `text` (looked up in `store` first, and saved there)."""
         cached = self._memo.get(text)
+        if cached is not None:
+            return cached
+        key = ""
+        if store is not None:
+            key = hashlib.sha1(f"{self.name}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+            cached = store.token_count(key)
         if cached is None:
-            cached = self._count(text)
-            if len(self._memo) > 50_000:
-                self._memo.clear()
-            self._memo[text] = cached
+            cached = self._counter()(text)
+            if store is not None:
+                store.put_token_count(key, cached)
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[text] = cached
         return cached
