@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from agent.changes.errors import BinaryFileError, ChangeError, UnknownHunkError
+from agent.changes.errors import BinaryFileError, ChangeError, EditError, UnknownHunkError
 from agent.changes.filechange import FileChange
 from agent.changes.lines import decode, encode, is_binary
 from agent.changes.matching import replace_once
@@ -82,7 +82,12 @@ class ChangeSet:
         """Replace the one occurrence of `old` with `new`; EditError (nothing changed) otherwise."""
         rel = self._path(path)
         with self._lock:
-            text = self.read_text(rel) if self.exists(rel) or old else ""
+            if not self.exists(rel) and old:
+                raise EditError(
+                    f"{rel} does not exist, so there is nothing to replace",
+                    "to create it, pass an empty old text or write the whole file",
+                )
+            text = self.read_text(rel) if self.exists(rel) else ""
             return self._propose(rel, encode(replace_once(rel, text, old, new)))
 
     def write(self, path: str | Path, content: str | bytes) -> FileView:
@@ -271,10 +276,12 @@ class ChangeSet:
         with self._lock:
             gone = [h for h in self.hunks() if h.decision is Decision.REJECTED and drop(h.decision)]
             for rel, change in list(self._files.items()):
-                change.hunks = [h for h in change.hunks if not drop(h.decision)]
-                if change.deleted and change.hunks:
-                    change.deleted = False
-                change.propose(change.proposed() if change.hunks else change.original)
+                kept = [h for h in change.hunks if not drop(h.decision)]
+                if len(kept) == len(change.hunks):
+                    continue
+                change.hunks = kept
+                change.deleted = False  # a deletion is one hunk: if it is dropped, so is it
+                change.propose(change.proposed() if kept else change.original)
                 if not change.hunks:
                     del self._files[rel]
             return gone

@@ -125,3 +125,9 @@ def test_malformed_blocks_explain_the_format(changes: ChangeSet, reply: str, nee
     with pytest.raises(EditError) as info:
         changes.apply_search_replace(reply)
     assert needle in str(info.value) and "<<<<<<< SEARCH" in str(info.value)
+
+
+def test_editing_a_missing_file_tells_the_model_how_to_create_it(changes: ChangeSet) -> None:
+    with pytest.raises(EditError, match="does not exist") as info:
+        changes.edit("nope.py", "x", "y")
+    assert "empty old text" in str(info.value)

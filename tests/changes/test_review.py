@@ -187,3 +187,14 @@ def test_empty_file_create_and_delete_have_a_decision(make_repo: Callable[..., P
     changes.write_accepted()
     assert (repo / "blank.txt").exists() and not (repo / "empty.txt").exists()
     assert "empty.txt" in git(repo, "status", "--porcelain")
+
+
+def test_dropping_rejections_keeps_an_accepted_deletion(repo: Path) -> None:
+    changes = ChangeSet(repo)
+    changes.delete("README.md")
+    changes.edit("app.py", "    return 2\n", "    return 22\n")
+    changes.decide_file("README.md", Decision.ACCEPTED)
+    changes.decide_file("app.py", Decision.REJECTED, "no")
+    assert [h.reason for h in changes.drop_rejected()] == ["no"]
+    assert changes.proposed_overlay() == {"README.md": None}
+    assert changes.accepted_overlay() == {"README.md": None}
