@@ -33,6 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the working tree, keeping your own uncommitted changes.",
     )
     undo.add_argument("--repo", dest="repo", default=argparse.SUPPRESS, help="repository")
+    undo.add_argument(
+        "--keep-changes",
+        action="store_true",
+        help="only move HEAD back: the commit's changes stay in the working tree, uncommitted",
+    )
     undo.set_defaults(func=run_undo)
 
 
@@ -126,6 +131,6 @@ def run_undo(args: argparse.Namespace) -> int:
 
     repo = Path(args.repo).resolve()
     git_repo = GitRepo.open(repo, load_settings(repo).git)
-    sha = git_repo.undo_last()
+    sha = git_repo.undo_last(keep_worktree=True if args.keep_changes else None)
     print(f"undone: HEAD is now {sha[:12]} on {git_repo.branch()}")
     return 0

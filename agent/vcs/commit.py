@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from agent.changes.paths import normalize
 from agent.vcs.errors import CommitError
 from agent.vcs.gitcmd import ZERO_OID, merge_file, read_blob, run, store_blob, temporary_index
-from agent.vcs.repo import TRAILER
+from agent.vcs.repo import TRAILER, WORKTREE_ORIGIN
 
 if TYPE_CHECKING:
     from agent.vcs.repo import GitRepo
@@ -22,6 +22,7 @@ def commit_message(
     model: str | None,
     test_report: TestReport | None = None,
     override_note: str | None = None,
+    from_worktree: bool = False,
 ) -> str:
     """The caller's message plus test evidence, override note and the Assisted-by trailer."""
     text = message.strip() or "hunkwise: apply accepted changes"
@@ -37,7 +38,10 @@ def commit_message(
         body.append(f"Override: {override_note.strip()}")
     if body:
         text += "\n\n" + "\n".join(body)
-    return f"{text}\n\n{TRAILER} ({model or 'no model'})\n"
+    trailers = f"{TRAILER} ({model or 'no model'})\n"
+    if from_worktree:
+        trailers += f"{WORKTREE_ORIGIN}\n"
+    return f"{text}\n\n{trailers}"
 
 
 def commit_contents(
@@ -48,6 +52,7 @@ def commit_contents(
     test_report: TestReport | None,
     override_note: str | None,
     bases: Mapping[str, bytes | None],
+    from_worktree: bool = False,
 ) -> str:
     """See `GitRepo.commit_contents`."""
     repo.check_committable()
@@ -73,7 +78,7 @@ def commit_contents(
     if repo.settings.run_hooks:
         run(repo.git, "hook", "run", "--ignore-missing", "pre-commit")
     parents = ["-p", head] if head else []
-    text = commit_message(message, model, test_report, override_note).encode()
+    text = commit_message(message, model, test_report, override_note, from_worktree).encode()
     sha = run(repo.git, "commit-tree", tree, *parents, "-F", "-", stdin=text)
     run(repo.git, "update-ref", "-m", "hunkwise: commit", "HEAD", sha, head or ZERO_OID)
     _update_index(repo, entries, None)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 SNAPSHOT_REFS = "refs/hunkwise/snapshots"
 TRAILER = "Assisted-by: hunkwise"
+WORKTREE_ORIGIN = "Hunkwise-Origin: worktree"
 
 
 class GitRepo:
@@ -132,21 +133,28 @@ class GitRepo:
         test_report: TestReport | None = None,
         override_note: str | None = None,
         bases: Mapping[str, bytes | None] | None = None,
+        from_worktree: bool = False,
     ) -> str:
         """Commit exactly `contents` (path -> bytes, None = delete) on HEAD; returns the sha.
 
         With `bases` (the content each change was made against), only the change from base to
         content is committed, so the user's other uncommitted edits in those files stay out.
         The working tree is never touched; the user's index is updated for these paths only.
+        `from_worktree` marks a commit of the user's own edits, which `undo_last` keeps on disk.
         """
         from agent.vcs.commit import commit_contents
 
         return commit_contents(
-            self, contents, message, model, test_report, override_note, bases or {}
+            self, contents, message, model, test_report, override_note, bases or {}, from_worktree
         )
 
-    def undo_last(self) -> str:
-        """Take back the last hunkwise commit when it is HEAD; returns the new HEAD sha."""
+    def undo_last(self, keep_worktree: bool | None = None) -> str:
+        """Take back the last hunkwise commit when it is HEAD; returns the new HEAD sha.
+
+        Its changes leave the working tree too (user edits made since are kept), except for a
+        commit of the user's own worktree edits, or with `keep_worktree=True`: then only HEAD and
+        the index move back and the files stay as they are.
+        """
         from agent.vcs.undo import undo_last
 
-        return undo_last(self)
+        return undo_last(self, keep_worktree)

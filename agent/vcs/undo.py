@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from agent.changes.writer import atomic_write
 from agent.vcs.errors import CommitError
 from agent.vcs.gitcmd import merge_file, read_blob, run
-from agent.vcs.repo import TRAILER
+from agent.vcs.repo import TRAILER, WORKTREE_ORIGIN
 
 if TYPE_CHECKING:
     from agent.vcs.repo import GitRepo
 
 
-def undo_last(repo: GitRepo) -> str:
+def undo_last(repo: GitRepo, keep_worktree: bool | None = None) -> str:
     """See `GitRepo.undo_last`."""
     repo.check_committable()
     head = repo.head()
@@ -33,8 +33,10 @@ def undo_last(repo: GitRepo) -> str:
     parent = commit.parents[0].hexsha
     listing = run(repo.git, "diff-tree", "-r", "-z", "--no-renames", "--name-only", parent, head)
     paths = [path for path in listing.split("\0") if path]
+    if keep_worktree is None:
+        keep_worktree = WORKTREE_ORIGIN in commit.message
     plan: dict[str, bytes | None] = {}
-    for path in paths:
+    for path in [] if keep_worktree else paths:
         ours = _worktree(repo, path)
         committed = read_blob(repo.repo, head, path)
         previous = read_blob(repo.repo, parent, path)

@@ -152,3 +152,32 @@ def test_submodules_are_never_touched(repo: Path, make_repo: Callable[..., Path]
     with pytest.raises((CommitError, PathError)):
         GitRepo.open(repo, GitSettings()).commit_contents({"sub": b"x"}, "x", None)
     assert (repo / "sub" / "inner.txt").read_text() == "inner\n"
+
+
+def test_undo_of_a_worktree_review_keeps_the_users_files(repo: Path) -> None:
+    from agent.changes import ChangeSet, Decision
+
+    edited = (repo / "app.py").read_text().replace("return 1\n", "return 'a'\n")
+    edited = edited.replace("return 18\n", "return 'b'\n")
+    (repo / "app.py").write_text(edited)
+    changes = ChangeSet.from_worktree(repo)
+    first, second = changes.files()[0].hunks
+    changes.decide(first.id, Decision.ACCEPTED)
+    git_repo = GitRepo.open(repo)
+    git_repo.commit_contents(
+        changes.accepted_overlay(), "mine", None, bases=changes.base_overlay(), from_worktree=True
+    )
+    assert "return 'b'" not in git(repo, "show", "HEAD:app.py")
+    assert git(repo, "diff", "--stat").count("app.py") == 1  # hunk 2 still uncommitted
+    git_repo.undo_last()
+    assert (repo / "app.py").read_text() == edited  # the user's own edits stay on disk
+    assert git(repo, "log", "--format=%s") == "initial\n"
+
+
+def test_undo_keep_worktree_only_moves_head(repo: Path) -> None:
+    git_repo = GitRepo.open(repo)
+    (repo / "README.md").write_text("# changed\n")
+    git_repo.commit_contents({"README.md": b"# changed\n"}, "readme", None)
+    git_repo.undo_last(keep_worktree=True)
+    assert (repo / "README.md").read_text() == "# changed\n"
+    assert git(repo, "status", "--porcelain") == " M README.md\n"
