@@ -123,22 +123,17 @@ class ReviewMixin(AppBase):
     def open_commit_dialog(self, message: str) -> None:
         """Show the approval dialog; on confirmation commit exactly the accepted state."""
         session = self.session
-        contents = session.accepted_overlay()
-        plan = session.plan(message)
+        plan_digest = session.digest()
 
         def done(choice: CommitChoice | None) -> None:
             if choice is None:
                 return
             if session.digest() != plan_digest:
-                self.notify(
-                    "decisions changed while the dialog was open; try again", severity="error"
-                )
+                self.notify("decisions changed while the dialog was open", severity="error")
                 return
-            note = session.override_note() if choice.override else None
-            self.commit(contents, choice.message, note)
+            self.commit(session.commit_request(choice.message, choice.override))
 
-        plan_digest = session.digest()
-        self.push_screen(CommitScreen(plan), done)
+        self.push_screen(CommitScreen(session.plan(message)), done)
 
     def action_undo_commit(self) -> None:
         self.undo_commit()

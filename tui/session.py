@@ -46,6 +46,17 @@ class CommitPlan:
         )
 
 
+@dataclass(frozen=True)
+class CommitRequest:
+    """Everything a commit needs, captured before anything is written."""
+
+    contents: dict[str, bytes | None]
+    bases: dict[str, bytes | None]
+    message: str
+    report: TestReport | None
+    override_note: str | None
+
+
 class ReviewSession:
     """Holds the change set under review and the evidence of the last test run."""
 
@@ -127,6 +138,17 @@ class ReviewSession:
             report=self.report,
             tests_current=self.tests_current(),
             undecided=self.undecided(),
+        )
+
+    def commit_request(self, message: str, override: bool) -> CommitRequest:
+        """Freeze the accepted state, its bases and the test evidence for one commit."""
+        changes = self.changes
+        return CommitRequest(
+            contents=self.accepted_overlay(),
+            bases=dict(changes.base_overlay()) if changes is not None else {},
+            message=message,
+            report=self.report if self.tests_current() else None,
+            override_note=self.override_note() if override else None,
         )
 
     def override_note(self) -> str:

@@ -25,6 +25,7 @@ from tui.messages import (
     TestsFinished,
     TestsStarted,
 )
+from tui.session import CommitRequest
 
 if TYPE_CHECKING:
     from agent.loop import Agent
@@ -124,7 +125,7 @@ class WorkersMixin(AppBase):
         self.post_message(CommitMessageReady(message))
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
-    def commit(self, contents: dict[str, bytes | None], message: str, override: str | None) -> None:
+    def commit(self, request: CommitRequest) -> None:
         """Write the accepted state (unless it is the user's own tree) and commit exactly it."""
         from agent.changes.errors import ChangeError
         from agent.vcs import GitRepo
@@ -139,10 +140,15 @@ class WorkersMixin(AppBase):
                     + ", ".join(written.conflicts),
                     "nothing was committed; review the files and ask the agent again",
                 )
-        report = session.report if session.tests_current() else None
-        bases = session.changes.base_overlay() if session.changes is not None else {}
-        sha = git.commit_contents(contents, message, session.model, report, override, bases)
-        self.post_message(Committed(sha, message.splitlines()[0] if message else ""))
+        sha = git.commit_contents(
+            request.contents,
+            request.message,
+            session.model,
+            request.report,
+            request.override_note,
+            request.bases,
+        )
+        self.post_message(Committed(sha, request.message.splitlines()[0]))
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
     def undo_commit(self) -> None:

@@ -55,7 +55,7 @@ async def test_commit_refused_while_tests_fail_allowed_after_they_pass(
     committed = git(calc_repo, "show", "HEAD:calc.py")
     assert committed == CALC.replace("a - b", "a + b")
     message = git(calc_repo, "log", "-1", "--format=%B")
-    assert "calc.py" in message
+    assert "calc.py" in message and "Tests: passed - 2 passed" in message
     # The rejected change is still in the working tree, uncommitted.
     assert "a ** b" in (calc_repo / "calc.py").read_text()
     assert git(calc_repo, "status", "--porcelain").strip() == "M calc.py"
