@@ -175,7 +175,7 @@ class ChangeSet:
         """The current view of one hunk."""
         with self._lock:
             change, number = self._find(hunk_id)
-            return change.view(self.is_stale(change.path)).hunks[number]
+            return change.hunk_view(number, self.is_stale(change.path))
 
     def decide(self, hunk_id: str, decision: Decision, reason: str | None = None) -> HunkView:
         """Accept, reject (optionally with a reason for the agent) or undecide a hunk."""

@@ -16,6 +16,7 @@ from agent.changes.hunks import (
     hunk_id,
     layout,
     render,
+    render_one,
 )
 from agent.changes.lines import Lines, join_lines, line_ending, split_lines, text_to_lines
 from agent.changes.model import Decision, FileKind, FileView, HunkView
@@ -36,8 +37,12 @@ class FileChange:
 
     @property
     def original_lines(self) -> Lines:
-        """The original as lines."""
-        return split_lines(self.original)
+        """The original as lines (split once per original)."""
+        cached = self.__dict__.get("_lines")
+        if cached is None or cached[0] is not self.original:
+            cached = (self.original, split_lines(self.original))
+            self.__dict__["_lines"] = cached
+        return cached[1]
 
     @property
     def kind(self) -> FileKind:
@@ -70,9 +75,9 @@ class FileChange:
         hunks = render(self.path, self.hunks, self.original_lines, stale)
         return FileView(path=self.path, kind=self.kind, hunks=hunks, stale=stale)
 
-    def hunk_views(self, stale: bool = False) -> dict[str, HunkView]:
-        """Views by hunk id."""
-        return {view.id: view for view in self.view(stale).hunks}
+    def hunk_view(self, number: int, stale: bool = False) -> HunkView:
+        """The frozen view of one hunk."""
+        return render_one(self.path, self.hunks, number, self.original_lines, stale)
 
     def index_of(self, hunk_id_: str) -> int:
         """Position of a hunk in this file; raises KeyError when absent."""
@@ -145,7 +150,7 @@ class FileChange:
 
     def line_selected(self, number: int, index: int) -> bool:
         """Whether line `index` of hunk `number` is selected."""
-        return self.view().hunks[number].lines[index].selected
+        return self.hunk_view(number).lines[index].selected
 
     def _slots(self, number: int) -> list:
         lower, upper, delta = bounds(self.hunks, number, len(self.original_lines))

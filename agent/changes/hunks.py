@@ -174,34 +174,37 @@ def render(
     path: str, hunks: Sequence[Hunk], original: Lines, stale: bool = False
 ) -> tuple[HunkView, ...]:
     """Frozen views of a file's hunks (which must be sorted by position)."""
-    views = []
-    for number, hunk in enumerate(hunks):
-        lower, upper, delta = bounds(hunks, number, len(original))
-        slots = layout(hunk, original, lower, upper, delta)
-        lines = tuple(
-            HunkLine(
-                kind=s.kind,
-                text=display(s.line),
-                old_no=s.old_no,
-                new_no=s.new_no,
-                selected=_selected(hunk, s),
-            )
-            for s in slots
+    return tuple(render_one(path, hunks, number, original, stale) for number in range(len(hunks)))
+
+
+def render_one(
+    path: str, hunks: Sequence[Hunk], number: int, original: Lines, stale: bool = False
+) -> HunkView:
+    """The frozen view of hunks[number]."""
+    hunk = hunks[number]
+    lower, upper, delta = bounds(hunks, number, len(original))
+    slots = layout(hunk, original, lower, upper, delta)
+    lines = tuple(
+        HunkLine(
+            kind=s.kind,
+            text=display(s.line),
+            old_no=s.old_no,
+            new_no=s.new_no,
+            selected=_selected(hunk, s),
         )
-        views.append(
-            HunkView(
-                id=hunk.id,
-                path=path,
-                header=header(slots, hunk.old_start, delta),
-                lines=lines,
-                decision=hunk.decision,
-                reason=hunk.reason,
-                notes=tuple(hunk.notes),
-                line_mode=hunk.line_mode,
-                stale=stale,
-            )
-        )
-    return tuple(views)
+        for s in slots
+    )
+    return HunkView(
+        id=hunk.id,
+        path=path,
+        header=header(slots, hunk.old_start, delta),
+        lines=lines,
+        decision=hunk.decision,
+        reason=hunk.reason,
+        notes=tuple(hunk.notes),
+        line_mode=hunk.line_mode,
+        stale=stale,
+    )
 
 
 def _selected(hunk: Hunk, slot: Slot) -> bool:
