@@ -22,8 +22,10 @@ NO_BACKEND_HINT = (
 @contextmanager
 def _container(settings: SandboxSettings) -> Iterator[Sandbox]:
     from sandbox.container import ContainerSandbox
+    from sandbox.warm import ReusedContainerSandbox
 
-    with ContainerSandbox.open(settings) as sandbox:
+    backend = ReusedContainerSandbox if settings.reuse_container else ContainerSandbox
+    with backend.open(settings) as sandbox:
         yield sandbox
 
 

@@ -36,6 +36,11 @@ class SandboxSettings(BaseModel):
     network: bool = Field(
         False, description="Allow network during test runs (never settable from a repo file)."
     )
+    reuse_container: bool = Field(
+        True,
+        description="Keep one hardened container per session and exec each run into it "
+        "(fresh workspace, processes killed and tmpfs wiped after every run).",
+    )
     docker_host: str | None = Field(
         None, description="Docker API endpoint; default is DOCKER_HOST or the usual sockets."
     )

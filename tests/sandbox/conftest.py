@@ -51,6 +51,18 @@ def container_sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
+def warm_sandbox() -> Iterator[Sandbox]:
+    """The reused-container backend (one container, runs exec'ed into it); skips without one."""
+    from sandbox.warm import ReusedContainerSandbox
+
+    try:
+        with ReusedContainerSandbox.open(SandboxSettings(backend="container")) as sandbox:
+            yield sandbox
+    except SandboxError as exc:
+        pytest.skip(f"no container engine/image: {exc.message} (hint: {exc.hint})")
+
+
+@pytest.fixture(scope="session")
 def bwrap_sandbox() -> Sandbox:
     """The bubblewrap backend; skips with the reason when bwrap is missing."""
     from sandbox.bwrap import BwrapSandbox
@@ -62,7 +74,8 @@ def bwrap_sandbox() -> Sandbox:
 
 
 ISOLATED = [
-    pytest.param("container", marks=pytest.mark.container, id="container"),
+    pytest.param("container", marks=pytest.mark.container, id="container-fresh"),
+    pytest.param("warm", marks=pytest.mark.container, id="container-reused"),
     pytest.param("bwrap", marks=pytest.mark.bwrap, id="bwrap"),
 ]
 

@@ -1,0 +1,249 @@
+"""Reused container: one hardened container per session, each run `exec`ed on a fresh workspace.
+
+Every isolation property of a fresh container holds: the session container is created with the
+same hardened host config (no network, read-only root, no capabilities, non-root, limits); runs
+are `exec`ed as the same non-root user; after every run all of its processes are killed and the
+writable tmpfs areas wiped, and a container that cannot be cleaned (or died) is replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from sandbox.container import ContainerSandbox, _pump, hardened_host_config
+from sandbox.engine import connect, owner_labels, reap_orphans
+from sandbox.environment import SANDBOX_GID, SANDBOX_UID, WORKSPACE_MOUNT, sandbox_env
+from sandbox.errors import SandboxError
+from sandbox.images import resolve_image
+from sandbox.output import OutputCollector
+from sandbox.protocol import BackendName, Limits, LineSink, RunRequest, RunResult
+from sandbox.results import OOM_EXIT, status_for
+from sandbox.settings import SandboxSettings
+from sandbox.workspace import collect_files, safe_relpath, workspace_copy
+
+if TYPE_CHECKING:
+    import docker
+
+USER = f"{SANDBOX_UID}:{SANDBOX_GID}"
+# Kills every process but init and the keeper (three passes: forks race the first), then wipes
+# what a run may have left in the writable tmpfs areas.
+CLEANUP = r"""
+keeper=$1
+for pass in 1 2 3; do
+  for d in /proc/[0-9]*; do
+    p=${d#/proc/}
+    [ "$p" = 1 ] || [ "$p" = "$keeper" ] || [ "$p" = $$ ] || kill -9 "$p" 2>/dev/null
+  done
+done
+for dir in /tmp /run /home/sandbox /dev/shm /var/tmp; do
+  [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -user "$(id -u)" \
+    -exec rm -rf {} + 2>/dev/null
+done
+exit 0
+"""
+
+
+@dataclass
+class _Session:
+    """The long-lived container and the host directory its run workspaces live in."""
+
+    container: str
+    host_dir: Path
+    keeper_pid: str
+    key: tuple[str, Limits, bool]
+
+
+class ReusedContainerSandbox(ContainerSandbox):
+    """Container backend that keeps one container per session and `exec`s each run into it."""
+
+    name = BackendName.CONTAINER
+
+    def __init__(
+        self, client: docker.DockerClient, image: str, settings: SandboxSettings
+    ) -> None:
+        super().__init__(client, image, settings)
+        self._session: _Session | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    @contextmanager
+    def open(cls, settings: SandboxSettings) -> Iterator[ReusedContainerSandbox]:
+        """Connect, reap orphans, resolve the image; remove the session container afterwards."""
+        client = connect(settings.docker_host)
+        sandbox: ReusedContainerSandbox | None = None
+        try:
+            reap_orphans(client)
+            sandbox = cls(client, resolve_image(client, settings.image), settings)
+            yield sandbox
+        finally:
+            if sandbox is not None:
+                sandbox.close()
+            client.close()
+
+    def close(self) -> None:
+        """Remove the session container and its directory."""
+        with self._lock:
+            self._drop()
+
+    def run(self, request: RunRequest, on_line: LineSink | None = None) -> RunResult:
+        """Copy the repo plus overlay into the session, `exec` the command, clean up after it."""
+        if not request.argv:
+            raise SandboxError("no command to run", "give a command, e.g. -- pytest -q")
+        image = self.image_for(request)
+        collector = OutputCollector(request.limits.output_limit_bytes, on_line)
+        with self._lock:
+            session = self._session_for(image, request)
+            owner = (SANDBOX_UID, SANDBOX_GID) if os.geteuid() == 0 else None
+            with workspace_copy(
+                request.repo, request.overlay, owner=owner, base_dir=session.host_dir
+            ) as workspace:
+                if owner is None:
+                    from sandbox.container import _open_up
+
+                    _open_up(workspace)
+                inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
+                code, timed_out, duration = self._exec(session, inside, request, collector)
+                collected = collect_files(workspace, request.collect)
+                self._clean(session)
+        collector.finish()
+        oom = code == OOM_EXIT and not timed_out
+        status = status_for(code if code is not None else -1, timed_out, oom)
+        if timed_out:
+            collector.note(f"[hunkwise: stopped after the {request.limits.timeout_s:.1f} s limit]")
+        elif oom:
+            collector.note("[hunkwise: killed for exceeding the memory limit]")
+        return RunResult(
+            status=status,
+            exit_code=None if timed_out else code,
+            duration_s=duration,
+            backend=BackendName.CONTAINER,
+            image=image,
+            output=collector.text,
+            output_truncated=collector.truncated,
+            collected=collected,
+        )
+
+    def _exec(
+        self,
+        session: _Session,
+        inside: PurePosixPath,
+        request: RunRequest,
+        collector: OutputCollector,
+    ) -> tuple[int | None, bool, float]:
+        api = self.client.api
+        workdir = inside / safe_relpath(request.workdir) if request.workdir else inside
+        start = time.monotonic()
+        exec_id = api.exec_create(
+            session.container,
+            list(request.argv),
+            user=USER,
+            environment=sandbox_env(request.env),
+            workdir=str(workdir),
+        )["Id"]
+        stream = api.exec_start(exec_id, stream=True, demux=True)
+        reader = threading.Thread(target=_pump, args=(stream, collector), daemon=True)
+        reader.start()
+        reader.join(timeout=request.limits.timeout_s)
+        timed_out = reader.is_alive()
+        if timed_out:
+            self._clean(session)  # kills the run; replaces the container if that fails
+            reader.join(timeout=5)
+        duration = time.monotonic() - start
+        if timed_out:
+            return None, True, duration
+        code = _exit_code(api, exec_id)
+        return code, False, duration
+
+    def _session_for(self, image: str, request: RunRequest) -> _Session:
+        limits = request.limits.model_copy(update={"timeout_s": 0.0, "output_limit_bytes": 0})
+        key = (image, limits, request.network)
+        session = self._session
+        if session is not None and (session.key != key or not self._running(session)):
+            self._drop()
+            session = None
+        if session is None:
+            session = self._start(image, request, key)
+            self._session = session
+        return session
+
+    def _start(self, image: str, request: RunRequest, key: tuple[str, Limits, bool]) -> _Session:
+        api = self.client.api
+        host_dir = Path(tempfile.mkdtemp(prefix="hunkwise-session-"))
+        os.chmod(host_dir, 0o711)
+        try:
+            container = api.create_container(
+                image,
+                command=["sleep", "infinity"],
+                user=USER,
+                working_dir=WORKSPACE_MOUNT,
+                environment=sandbox_env({}),
+                labels=owner_labels(),
+                hostname="hunkwise-sandbox",
+                host_config=hardened_host_config(self.client, host_dir, request),
+            )["Id"]
+        except Exception as exc:
+            shutil.rmtree(host_dir, ignore_errors=True)
+            raise SandboxError(f"the engine refused the session container: {exc}", "") from exc
+        api.start(container)
+        keeper = self._run_quiet(container, ["cat", "/proc/1/task/1/children"]).split()
+        return _Session(container, host_dir, keeper[0] if keeper else "2", key)
+
+    def _run_quiet(self, container: str, cmd: list[str]) -> str:
+        api = self.client.api
+        exec_id = api.exec_create(container, cmd, user=USER)["Id"]
+        return api.exec_start(exec_id).decode(errors="replace")
+
+    def _clean(self, session: _Session) -> None:
+        """Kill what the run left and wipe tmpfs; replace the container when that fails."""
+        import docker.errors
+        import requests.exceptions
+
+        try:
+            exec_id = self.client.api.exec_create(
+                session.container, ["sh", "-c", CLEANUP, "cleanup", session.keeper_pid], user=USER
+            )["Id"]
+            self.client.api.exec_start(exec_id)
+            if _exit_code(self.client.api, exec_id) == 0:
+                return
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            pass
+        self._drop()
+
+    def _running(self, session: _Session) -> bool:
+        import docker.errors
+
+        try:
+            return bool(self.client.api.inspect_container(session.container)["State"]["Running"])
+        except docker.errors.DockerException:
+            return False
+
+    def _drop(self) -> None:
+        import docker.errors
+
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            self.client.api.remove_container(session.container, force=True)
+        except docker.errors.DockerException:
+            pass
+        shutil.rmtree(session.host_dir, ignore_errors=True)
+
+
+def _exit_code(api: Any, exec_id: str) -> int | None:
+    """The exit code of a finished exec (polled briefly: the engine records it asynchronously)."""
+    for _ in range(50):
+        info = api.exec_inspect(exec_id)
+        if not info.get("Running") and info.get("ExitCode") is not None:
+            return int(info["ExitCode"])
+        time.sleep(0.01)
+    return None
