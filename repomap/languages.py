@@ -36,8 +36,8 @@ LANGUAGE_OF_SUFFIX: dict[str, str] = {
     ".php": "php",
 }
 
-# Several grammars share one query file (TSX is TypeScript plus JSX).
-QUERY_FILE_OF_LANGUAGE: dict[str, str] = {"tsx": "typescript"}
+# Grammars that share another grammar's query file.
+QUERY_FILE_OF_LANGUAGE: dict[str, str] = {}
 
 
 def language_for_path(path: str) -> str | None:

@@ -19,3 +19,7 @@
 (call_expression function: (identifier) @name.reference.call)
 (call_expression function: (field_expression field: (field_identifier) @name.reference.call))
 (type_identifier) @name.reference.type
+(declaration
+  declarator: (pointer_declarator
+    declarator: (function_declarator declarator: (identifier) @name.definition.function)))
+  @definition.function
