@@ -58,9 +58,13 @@ def load_patch(changes: ChangeSet, patch_text: str | bytes) -> None:
         if is_binary(original):
             raise PatchError(f"{rel} is a binary file", "hunkwise only edits text files")
         change = FileChange(rel, original, _hunks(rel, original, patched), disk=original)
-        change.deleted = bool(patched.is_removed_file)
-        if change.deleted and change.proposed() != b"":
-            raise PatchError(f"{rel}: the patch deletes it but does not match its content", "")
+        if patched.is_removed_file:
+            if change.proposed() != b"":
+                raise PatchError(
+                    f"{rel}: the patch deletes it but does not remove all of its lines",
+                    "the file has changed since the patch was made; regenerate the patch",
+                )
+            change.deleted = True
         loaded[rel] = change
     changes._files.update(loaded)
     changes._order = list(loaded)
