@@ -34,7 +34,7 @@ from tui.session import ReviewSession
 from tui.slash import SlashMixin
 from tui.widgets.chat import ChatInput, ChatPane
 from tui.widgets.diff_pane import DiffPane
-from tui.widgets.status import StatusBar, StatusInfo
+from tui.widgets.status import StatusBar, StatusInfo, short_model
 from tui.widgets.tests_pane import TestsPane
 from tui.workers import SandboxFactory, WorkersMixin
 
@@ -80,7 +80,7 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
         if settings.ui.theme:
             self.theme = settings.ui.theme
         self.status_info = StatusInfo(
-            model=self.session.model or "no model",
+            model=short_model(self.session.model),
             backend=f"sandbox: {settings.sandbox.backend}",
         )
 

@@ -91,7 +91,11 @@ def highlight_code(path: str, code: str, theme: str = "monokai") -> Text:
     syntax_theme = _theme(theme)
     text = Text(no_wrap=True, end="")
     for token_type, value in lexer.get_tokens(code):
-        text.append(value.rstrip("\n"), syntax_theme.get_style_for_token(token_type))
+        style = syntax_theme.get_style_for_token(token_type)
+        # Foreground only: the diff's own +/- backgrounds must show through.
+        text.append(
+            value.rstrip("\n"), Style(color=style.color, bold=style.bold, italic=style.italic)
+        )
     return text
 
 

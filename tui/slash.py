@@ -9,6 +9,7 @@ from tui.base import AppBase
 from tui.commands import SLASH_COMMANDS, SlashCommand, parse_slash
 from tui.screens.help import HelpScreen
 from tui.widgets.chat import ChatPane
+from tui.widgets.status import short_model
 
 NEEDS_MODEL = ConfigError(
     "no model is configured, so there is no agent to ask",
@@ -94,7 +95,7 @@ class SlashMixin(AppBase):
             return
         self.session.use_model(name)
         self._agent = None
-        self.set_status(model=name)
+        self.set_status(model=short_model(name))
         await self.chat.add_notice(f"model is now {name}")
         if self.session.from_worktree:
             self.load_changes(from_worktree=False)

@@ -69,7 +69,7 @@ class CommitScreen(ModalScreen[CommitChoice | None]):
         if not self.plan.undecided:
             return Text("")
         return Text(
-            f"{self.plan.undecided} undecided hunks stay out of this commit", style="yellow"
+            f"{self.plan.undecided} undecided hunk(s) stay out of this commit", style="yellow"
         )
 
     def _tests_text(self) -> Text:

@@ -26,6 +26,15 @@ class StatusInfo:
     agent_state: str = "idle"
 
 
+def short_model(name: str | None) -> str:
+    """The model as the status bar shows it (a replay script by file name, never a path)."""
+    if not name:
+        return "no model"
+    if name.startswith("replay:"):
+        return "replay:" + name.split("/")[-1]
+    return name
+
+
 class StatusBar(Horizontal):
     """One line at the bottom; a progress bar appears while the repo map is first built."""
 
