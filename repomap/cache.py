@@ -80,6 +80,17 @@ class ParseCache:
                 found[digest] = None if payload is None else marshal.loads(payload)
         return found
 
+    def known_digests(self, digests: Iterable[str]) -> set[str]:
+        """Which of `digests` already have tags stored (skipped files included)."""
+        known: set[str] = set()
+        wanted = list(digests)
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT digest FROM tags WHERE digest IN ({marks})", chunk)
+            known.update(row[0] for row in rows)
+        return known
+
     def skipped_digests(self) -> set[str]:
         """Blob ids whose content was judged generated, minified or binary."""
         return {row[0] for row in self.db.execute("SELECT digest FROM tags WHERE payload IS NULL")}

@@ -107,23 +107,21 @@ def build_index(
         else:
             unsure.append(item)
     # A changed stat does not mean changed content (checkouts, touch): look the blob id up first.
-    todo: list[SourceFile] = []
     fresh_digests: dict[str, str] = {}
-    if unsure and len(unsure) < POOL_THRESHOLD * 4:
-        for item in unsure:
-            try:
-                fresh_digests[item.path] = blob_digest((root / item.path).read_bytes())
-            except OSError:
-                continue
-        present = cache.tags(fresh_digests.values())
-        for item in unsure:
-            digest = fresh_digests.get(item.path)
-            if digest is not None and digest in present:
-                digest_of[item.path] = digest
-            elif digest is not None:
-                todo.append(item)
-    else:
-        todo = unsure
+    for item in unsure:
+        try:
+            with open(os.path.join(root, item.path), "rb") as handle:
+                fresh_digests[item.path] = blob_digest(handle.read())
+        except OSError:
+            continue
+    present = cache.known_digests(set(fresh_digests.values()))
+    todo: list[SourceFile] = []
+    for item in unsure:
+        digest = fresh_digests.get(item.path)
+        if digest is not None and digest in present:
+            digest_of[item.path] = digest
+        elif digest is not None:
+            todo.append(item)
     parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, progress)
     cache.put_tags((digest, plain) for _, digest, plain in parsed if digest)
     for path, digest, _ in parsed:
