@@ -44,6 +44,8 @@ class SecretMasker:
 
     def __init__(self, literals: Mapping[str, str] | None = None) -> None:
         self.literals: dict[str, str] = dict(literals or {})
+        # The transcript is re-sent every turn; each text is scanned once.
+        self._memo: dict[str, str] = {}
 
     @classmethod
     def for_repo(cls, repo: Path, environ: Mapping[str, str] | None = None) -> SecretMasker:
@@ -63,6 +65,16 @@ class SecretMasker:
 
     def mask(self, text: str) -> str:
         """The text with every secret replaced."""
+        cached = self._memo.get(text)
+        if cached is not None:
+            return cached
+        masked = self._scan(text)
+        if len(self._memo) > 4096:
+            self._memo.clear()
+        self._memo[text] = masked
+        return masked
+
+    def _scan(self, text: str) -> str:
         for value in sorted(self.literals, key=len, reverse=True):
             if value in text:
                 text = text.replace(value, f"[REDACTED:{self.literals[value]}]")
