@@ -19,23 +19,27 @@ def load_worktree(changes: ChangeSet) -> None:
     from agent.vcs import GitRepo
     from agent.vcs.gitcmd import read_blob, run
 
-    repo = GitRepo.open(changes.repo, changes.git_settings)
-    if repo.root != changes.repo:
-        raise ChangeError(f"{changes.repo} is not the repository root", f"use {repo.root}")
-    head = repo.head()
-    tracked = run(repo.git, "diff", "--name-only", "-z", "--no-renames", head or EMPTY_TREE)
-    untracked = run(repo.git, "ls-files", "--others", "--exclude-standard", "-z")
-    paths = sorted({p for p in (tracked + "\0" + untracked).split("\0") if p})
-    for path in paths:
-        try:
-            rel = changes._path(path)
-        except ChangeError:
-            continue  # denied, submodule, symlink: never offered for review
-        base = read_blob(repo.repo, head, rel)
-        disk = changes._disk(rel)
-        if is_binary(base) or is_binary(disk):
-            continue
-        change = FileChange(rel, base, disk=disk)
-        change.propose(disk)
-        if change.hunks:
-            changes._files[rel] = change
+    with GitRepo.open(changes.repo, changes.git_settings) as repo:
+        head = repo.head()
+        scope = repo.prefix or "."
+        tracked = run(
+            repo.git, "diff", "--name-only", "-z", "--no-renames", head or EMPTY_TREE, "--", scope
+        )
+        untracked = run(repo.git, "ls-files", "--others", "--exclude-standard", "-z", "--", scope)
+        strip = f"{repo.prefix}/" if repo.prefix else ""
+        paths = sorted(
+            {p.removeprefix(strip) for p in (tracked + "\0" + untracked).split("\0") if p}
+        )
+        for path in paths:
+            try:
+                rel = changes._path(path)
+            except ChangeError:
+                continue  # denied, submodule, symlink: never offered for review
+            base = read_blob(repo.repo, head, repo.repo_path(rel))
+            disk = changes._disk(rel)
+            if is_binary(base) or is_binary(disk):
+                continue
+            change = FileChange(rel, base, disk=disk)
+            change.propose(disk)
+            if change.hunks:
+                changes._files[rel] = change

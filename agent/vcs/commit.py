@@ -59,9 +59,10 @@ def commit_contents(
     if not contents:
         raise CommitError("nothing to commit: no accepted changes", "accept some hunks first")
     head = repo.head()
+    bases = {normalize(repo.root, repo.repo_path(p)): c for p, c in bases.items()}
     entries: dict[str, tuple[int, str] | None] = {}
     for raw_path, content in sorted(contents.items()):
-        path = normalize(repo.root, raw_path)
+        path = normalize(repo.root, repo.repo_path(raw_path))
         mode = _mode(repo, head, path)
         data = _committed_content(repo, head, path, content, bases)
         entries[path] = None if data is None else (mode, store_blob(repo.repo, data))
@@ -81,7 +82,7 @@ def commit_contents(
     text = commit_message(message, model, test_report, override_note, from_worktree).encode()
     sha = run(repo.git, "commit-tree", tree, *parents, "-F", "-", stdin=text)
     run(repo.git, "update-ref", "-m", "hunkwise: commit", "HEAD", sha, head or ZERO_OID)
-    _update_index(repo, entries, None)
+    _update_index(repo, _user_index(repo, head, entries), None)
     if repo.settings.run_hooks:
         run(repo.git, "hook", "run", "--ignore-missing", "post-commit")
     return sha
@@ -122,6 +123,39 @@ def _committed_content(
             f"commit or stash your own change to {path} first, then commit again",
         )
     return merged
+
+
+def _user_index(
+    repo: GitRepo, head: str | None, entries: Mapping[str, tuple[int, str] | None]
+) -> dict[str, tuple[int, str] | None]:
+    """Index entries for the user's index: what we committed, plus anything they had staged."""
+    listing = run(repo.git, "ls-files", "--stage", "-z", "--", *entries) if entries else ""
+    staged: dict[str, tuple[int, str]] = {}
+    for record in filter(None, listing.split("\0")):
+        info, path = record.split("\t", 1)
+        mode, sha, _stage = info.split()
+        staged[path] = (int(mode, 8), sha)
+    tree = repo.repo.commit(head).tree if head else None
+    result: dict[str, tuple[int, str] | None] = {}
+    for path, entry in entries.items():
+        try:
+            at_head = (tree[path].mode, tree[path].hexsha) if tree is not None else None
+        except KeyError:
+            at_head = None
+        mine = staged.get(path)
+        if mine == at_head:
+            result[path] = entry  # nothing of the user's staged here
+        elif mine is not None and at_head is not None and entry is not None:
+            merged = merge_file(
+                repo.git,
+                repo.repo.odb.stream(bytes.fromhex(mine[1])).read(),
+                repo.repo.odb.stream(bytes.fromhex(at_head[1])).read(),
+                repo.repo.odb.stream(bytes.fromhex(entry[1])).read(),
+            )
+            if merged is not None:  # keep their staged edit on top of our commit
+                result[path] = (mine[0], store_blob(repo.repo, merged))
+        # Otherwise their staged entry stays exactly as it was.
+    return result
 
 
 def _update_index(

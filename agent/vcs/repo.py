@@ -25,11 +25,27 @@ WORKTREE_ORIGIN = "Hunkwise-Origin: worktree"
 class GitRepo:
     """One repository; every git call runs with hooks and fsmonitor inert unless opted in."""
 
-    def __init__(self, repo: git.Repo, settings: GitSettings) -> None:
+    def __init__(self, repo: git.Repo, settings: GitSettings, prefix: str = "") -> None:
         self.repo = repo
         self.settings = settings
         self.root = Path(repo.working_dir).resolve()
+        # Paths given to commit_contents are relative to the folder the repo was opened at.
+        self.prefix = prefix
         self.git = safe_git(repo, settings)
+
+    def __enter__(self) -> GitRepo:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop GitPython's helper processes (cat-file) for this repository."""
+        self.repo.close()
+
+    def repo_path(self, path: str) -> str:
+        """`path` (relative to the folder the repo was opened at) relative to the root."""
+        return f"{self.prefix}/{path}" if self.prefix else path
 
     @classmethod
     def open(cls, path: Path | str, settings: GitSettings | None = None) -> GitRepo:
@@ -50,7 +66,10 @@ class GitRepo:
             ) from exc
         if repo.bare or repo.working_dir is None:
             raise RepoError(f"{where} is a bare repository", "use a clone with a working tree")
-        return cls(repo, settings or GitSettings())
+        root = Path(repo.working_dir).resolve()
+        folder = where.resolve() if where.is_dir() else where.resolve().parent
+        prefix = folder.relative_to(root).as_posix() if folder != root else ""
+        return cls(repo, settings or GitSettings(), "" if prefix == "." else prefix)
 
     @property
     def git_dir(self) -> Path:

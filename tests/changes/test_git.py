@@ -181,3 +181,29 @@ def test_undo_keep_worktree_only_moves_head(repo: Path) -> None:
     git_repo.undo_last(keep_worktree=True)
     assert (repo / "README.md").read_text() == "# changed\n"
     assert git(repo, "status", "--porcelain") == " M README.md\n"
+
+
+def test_users_staged_edit_stays_staged_after_our_commit(make_repo: Callable[..., Path]) -> None:
+    body = "".join(f"v{i}\n" for i in range(30))
+    repo = make_repo({"pkg/data.txt": body})
+    staged = body.replace("v2\n", "v2 staged by user\n")
+    (repo / "pkg/data.txt").write_text(staged)
+    git(repo, "add", "pkg/data.txt")
+    ours = staged.replace("v25\n", "v25 agent\n")
+    (repo / "pkg/data.txt").write_text(ours)
+    GitRepo.open(repo).commit_contents(
+        {"pkg/data.txt": ours.encode()}, "agent", None, bases={"pkg/data.txt": staged.encode()}
+    )
+    assert git(repo, "show", "HEAD:pkg/data.txt") == body.replace("v25\n", "v25 agent\n")
+    assert git(repo, "show", ":pkg/data.txt") == ours  # their staged line is still staged
+    assert git(repo, "diff", "--cached", "--stat").count("1 insertion") == 1
+    assert git(repo, "diff") == ""
+
+
+def test_opened_in_a_subfolder_paths_are_relative_to_it(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"web/app.js": "let a = 1;\n", "README.md": "r\n"})
+    git_repo = GitRepo.open(repo / "web")
+    assert git_repo.root == repo.resolve() and git_repo.prefix == "web"
+    git_repo.commit_contents({"app.js": b"let a = 2;\n"}, "sub", None)
+    assert git(repo, "show", "HEAD:web/app.js") == "let a = 2;\n"
+    assert git(repo, "ls-tree", "-r", "--name-only", "HEAD").split() == ["README.md", "web/app.js"]

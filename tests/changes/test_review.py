@@ -198,3 +198,13 @@ def test_dropping_rejections_keeps_an_accepted_deletion(repo: Path) -> None:
     assert [h.reason for h in changes.drop_rejected()] == ["no"]
     assert changes.proposed_overlay() == {"README.md": None}
     assert changes.accepted_overlay() == {"README.md": None}
+
+
+def test_from_worktree_in_a_subfolder(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"web/app.js": "let a = 1;\n", "top.txt": "t\n"})
+    (repo / "web/app.js").write_text("let a = 2;\n")
+    (repo / "top.txt").write_text("changed outside the folder\n")
+    changes = ChangeSet.from_worktree(repo / "web")
+    assert [view.path for view in changes.files()] == ["app.js"]
+    changes.decide_all(Decision.ACCEPTED)
+    assert changes.accepted_overlay() == {"app.js": b"let a = 2;\n"}
