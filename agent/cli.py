@@ -79,11 +79,11 @@ def sessions_command(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from agent.sessions import open_store
+    from agent.sessions import db_path_for, open_store
     from hunkwise.settings import load_settings
 
     settings = load_settings(None)
-    db = Path(settings.agent.sessions_db) if settings.agent.sessions_db else None
+    db = db_path_for(settings)
     repo_arg = getattr(args, "sessions_repo", None)
     with open_store(db) as store:
         if args.show:

@@ -114,7 +114,7 @@ def run_headless(options: RunOptions, out: TextIO | None = None) -> int:
     """Run one task to a terminal state and return the exit code (see EXIT_CODES_HELP)."""
     from agent.changes import ChangeSet, Decision
     from agent.loop import Agent
-    from agent.sessions import open_store
+    from agent.sessions import db_path_for, open_store
     from agent.vcs import GitRepo
     from hunkwise.settings import load_settings
     from sandbox.select import open_sandbox
@@ -135,7 +135,7 @@ def run_headless(options: RunOptions, out: TextIO | None = None) -> int:
     settings = load_settings(repo if repo.is_dir() else None, overrides)
     git_repo = GitRepo.open(repo, settings.git)
     emit = _json_printer(out) if options.json else HumanPrinter(out)
-    db = Path(settings.agent.sessions_db) if settings.agent.sessions_db else None
+    db = db_path_for(settings)
     with open_store(db) as store:
         if options.resume:
             info = store.get(options.resume)

@@ -10,11 +10,14 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from hunkwise.errors import ConfigError
+
+if TYPE_CHECKING:
+    from hunkwise.settings import Settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -206,3 +209,15 @@ def open_store(path: Path | None = None) -> Iterator[SessionStore]:
         yield SessionStore(conn)
     finally:
         conn.close()
+
+
+def db_path_for(settings: Settings) -> Path:
+    """The sessions database the settings point at (agent.sessions_db, else the default)."""
+    return Path(settings.agent.sessions_db) if settings.agent.sessions_db else default_db_path()
+
+
+def list_sessions(settings: Settings, repo: Path | None = None,
+                  limit: int = 50) -> list[SessionInfo]:
+    """Recent sessions, newest first (opens and closes the database)."""
+    with open_store(db_path_for(settings)) as store:
+        return store.list(repo, limit)
