@@ -105,16 +105,30 @@ class FileChange:
             self.hunks = [Hunk(hunk_id(self.path, []) + ("d" if content is None else "c"), [])]
 
     def rebase(self, written: bytes | None) -> None:
-        """After `written` went to disk, keep only what is still pending, carrying decisions."""
+        """After `written` went to disk, keep what is still pending with its decisions."""
         proposal = self.proposed()
-        previous = {_content_key(h): h for h in self.hunks}
-        self.original = self.disk = written
-        self.hunks = []
-        self.propose(proposal)
+        owners: dict[tuple[Lines, Lines], list[Hunk]] = {}
         for hunk in self.hunks:
-            old = previous.get(_content_key(hunk))
-            if old is not None:
-                hunk.decision, hunk.reason, hunk.notes = old.decision, old.reason, old.notes
+            if hunk.decision is not Decision.ACCEPTED:
+                for block in hunk.blocks:
+                    owners.setdefault((block.old, block.new), []).append(hunk)
+        self.original = self.disk = written
+        self.deleted = proposal is None
+        groups: dict[int, tuple[Hunk, list[Block]]] = {}
+        loose: list[Block] = []
+        for block in diff_blocks(self.original_lines, split_lines(proposal)):
+            candidates = owners.get((block.old, block.new))
+            if candidates:
+                owner = candidates.pop(0)
+                groups.setdefault(id(owner), (owner, []))[1].append(block)
+            else:
+                loose.append(block)
+        hunks = [
+            Hunk(hunk_id(self.path, blocks), blocks, old.decision, old.reason, list(old.notes))
+            for old, blocks in groups.values()
+        ]
+        self.hunks = _untangle(self.path, hunks + group_blocks(self.path, loose))
+        self._placeholder(proposal)
 
     # -- review operations ----------------------------------------------------------------
 
@@ -181,5 +195,24 @@ class FileChange:
         return edited.id
 
 
-def _content_key(hunk: Hunk) -> tuple:
-    return tuple((b.old, b.new) for b in hunk.blocks)
+def _untangle(path: str, hunks: list[Hunk]) -> list[Hunk]:
+    """Sort hunks by position; any hunk whose span overlaps another is split into its blocks."""
+    hunks = sorted(hunks, key=lambda h: h.old_start)
+    tangled = {
+        j
+        for i in range(len(hunks) - 1)
+        if hunks[i].old_end > hunks[i + 1].old_start
+        for j in (i, i + 1)
+    }
+    if not tangled:
+        return hunks
+    flat: list[Hunk] = []
+    for number, hunk in enumerate(hunks):
+        if number in tangled and len(hunk.blocks) > 1:
+            flat += [
+                Hunk(hunk_id(path, [b]), [b], hunk.decision, hunk.reason, list(hunk.notes))
+                for b in hunk.blocks
+            ]
+        else:
+            flat.append(hunk)
+    return sorted(flat, key=lambda h: h.old_start)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.changes.model import WriteReport
+from agent.changes.model import Decision, WriteReport
 from agent.changes.paths import normalize
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ def write_accepted(
     for rel, change in sorted(files.items()):
         changed, content = change.accepted()
         if not changed:
+            if any(h.decision is Decision.ACCEPTED for h in change.hunks):
+                change.rebase(change.original)  # accepted, but no line of it selected
             continue
         if changes.is_stale(rel):
             conflicts.append(rel)
@@ -71,14 +73,15 @@ def write_accepted(
     if plan and snapshot:
         from agent.vcs import GitRepo
 
-        ref = GitRepo.open(changes.repo, changes.git_settings).snapshot("before writing")
+        with GitRepo.open(changes.repo, changes.git_settings) as git_repo:
+            ref = git_repo.snapshot("before writing")
     written, deleted = [], []
     for rel, content in plan.items():
         atomic_write(changes.repo, rel, content)
         (deleted if content is None else written).append(rel)
         change = files[rel]
         change.rebase(content)
-    for rel in list(plan):
+    for rel in list(files):
         if not files[rel].hunks:
             changes._files.pop(rel, None)
     return WriteReport(

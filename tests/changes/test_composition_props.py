@@ -209,3 +209,35 @@ def test_bytes_round_trip_through_read_and_write(root: Path, original: bytes, ta
     text = changes.read_text("f.txt")
     changes.write("f.txt", text)  # str written back encodes to the very same bytes
     assert changes.proposed_overlay().get("f.txt", original) == original + tail
+
+
+@EXAMPLES
+@given(file_pairs(), st.data())
+def test_writing_keeps_exactly_the_rest_pending(
+    root: Path, pair: tuple[bytes, bytes], data: st.DataObject
+) -> None:
+    original, proposed = pair
+    changes, _ = change_set(root, original, proposed)
+    for hunk in list(changes.hunks()):
+        choice = data.draw(st.sampled_from(list(Decision)))
+        changes.decide(hunk.id, choice, "why" if choice is Decision.REJECTED else None)
+        selectable = [i for i, line in enumerate(hunk.lines) if line.kind != " "]
+        if choice is Decision.ACCEPTED and selectable and data.draw(st.booleans()):
+            changes.select_lines(hunk.id, data.draw(st.lists(st.sampled_from(selectable))))
+    expected = result(changes, original)
+    rejected_lines = sorted(
+        (line.kind, line.text) for h in changes.rejections() for line in h.lines if line.kind != " "
+    )
+    report = changes.write_accepted(snapshot=False)
+    assert report.ok
+    assert (root / "f.txt").read_bytes() == expected
+    # What is left is the rest of the same proposal, and rejections keep their reasons.
+    assert changes.proposed_overlay().get("f.txt", expected) == proposed
+    assert all(h.decision is not Decision.ACCEPTED for h in changes.hunks())
+    left = sorted(
+        (line.kind, line.text) for h in changes.rejections() for line in h.lines if line.kind != " "
+    )
+    assert left == rejected_lines
+    assert all(h.reason == "why" for h in changes.rejections())
+    changes.decide_all(Decision.ACCEPTED)
+    assert changes.accepted_overlay().get("f.txt", expected) == proposed
