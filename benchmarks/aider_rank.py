@@ -22,7 +22,10 @@ from pathlib import Path
 
 def tracked_files(repo: str) -> list[str]:
     out = subprocess.run(
-        ["git", "-c", "safe.directory=*", "ls-files"], cwd=repo, capture_output=True, text=True,
+        ["git", "-c", "safe.directory=*", "ls-files"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
         check=True,
     ).stdout
     return [line for line in out.splitlines() if line]
@@ -71,7 +74,9 @@ def rank(request: dict) -> dict:
     idents = set(re.split(r"\W+", text))
     mentioned = file_mentions(text, rel_fnames) | ident_filename_matches(idents, rel_fnames)
     abs_files = [os.path.join(repo, rel) for rel in rel_fnames]
-    repo_map = RepoMap(map_tokens=request.get("tokens", 1024), root=repo, io=InputOutput(pretty=False, yes=True))
+    repo_map = RepoMap(
+        map_tokens=request.get("tokens", 1024), root=repo, io=InputOutput(pretty=False, yes=True)
+    )
     result: dict = {}
     if request.get("render"):
         from aider.models import Model

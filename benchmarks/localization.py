@@ -56,7 +56,10 @@ BM25_STOP = frozenset(
 
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", "-c", "safe.directory=*", *args], cwd=repo, check=True, capture_output=True,
+        ["git", "-c", "safe.directory=*", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
         text=True,
     ).stdout
 
@@ -68,13 +71,46 @@ def checkout(work: Path, repo_name: str, commit: str) -> Path:
         mirror = MIRRORS / MIRROR_OF.get(repo_name, repo_name.replace("/", "+")) / "repo"
         clone.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            ["git", "-c", "safe.directory=*", "clone", "-q", "--no-checkout", "--shared",
-             str(mirror), str(clone)],
+            [
+                "git",
+                "-c",
+                "safe.directory=*",
+                "clone",
+                "-q",
+                "--no-checkout",
+                "--shared",
+                str(mirror),
+                str(clone),
+            ],
             check=True,
         )
-    git(clone, "checkout", "-q", "-f", commit)
+    try:
+        git(clone, "checkout", "-q", "-f", commit)
+    except subprocess.CalledProcessError:
+        # The snapshots leave out some large blobs (data files): check out everything else.
+        patterns = ["/*", *(f"!/{path}" for path in missing_blobs(clone, commit))]
+        git(clone, "sparse-checkout", "set", "--no-cone", *patterns)
+        git(clone, "checkout", "-q", "-f", commit)
     git(clone, "clean", "-fdq", "-e", ".aider*")
     return clone
+
+
+def missing_blobs(clone: Path, commit: str) -> list[str]:
+    """Paths at `commit` whose blobs the snapshot does not hold."""
+    listing = git(clone, "ls-tree", "-r", "-z", commit).split("\0")
+    entries = [item.split("\t", 1) for item in listing if item]
+    blobs = [(meta.split()[2], path) for meta, path in entries if meta.split()[1] == "blob"]
+    checked = subprocess.run(
+        ["git", "-c", "safe.directory=*", "cat-file", "--batch-check"],
+        cwd=clone,
+        input="\n".join(sha for sha, _ in blobs) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return [
+        path for (_, path), line in zip(blobs, checked, strict=True) if line.endswith("missing")
+    ]
 
 
 def gold_files(patch: str) -> list[str]:
@@ -243,21 +279,27 @@ def main() -> None:
         rows.append(row)
         print(
             f"[{number + 1}/{len(cases)}] {case['instance_id']}: hunkwise {row['hunkwise']} "
-            f"bm25 {row['bm25']}" + (f" aider {row['aider']}" if "aider" in row else "")
+            f"bm25 {row['bm25']}"
+            + (f" aider {row['aider']}" if "aider" in row else "")
             + f" ({ours_seconds:.1f}s)",
             file=sys.stderr,
             flush=True,
         )
     if aider is not None:
         aider.close()
-    print(f"SWE-bench Lite dev localization: {len(rows)} instances, "
-          f"{time.perf_counter() - started:.0f}s, map budget {args.tokens} tokens")
+    print(
+        f"SWE-bench Lite dev localization: {len(rows)} instances, "
+        f"{time.perf_counter() - started:.0f}s, map budget {args.tokens} tokens"
+    )
     report(rows, ["hunkwise", "bm25"], "all instances")
     if any("aider" in row for row in rows):
         subset = [row for row in rows if "aider" in row]
         unfinished = sum(not row["aider_finished"] for row in subset)
-        report(subset, ["hunkwise", "bm25", "aider"],
-               f"aider subset (every {args.aider_every}th instance; {unfinished} did not finish)")
+        report(
+            subset,
+            ["hunkwise", "bm25", "aider"],
+            f"aider subset (every {args.aider_every}th instance; {unfinished} did not finish)",
+        )
     if args.out:
         args.out.write_text(json.dumps(rows, indent=1, default=str))
 
