@@ -180,6 +180,9 @@ class FileChange:
         slots = layout(hunk, original, lower, upper, delta)
         new_side = [s.line for s in slots if s.kind != "-"]
         terminate = end < len(original) or not new_side or new_side[-1].endswith(b"\n")
+        if not terminate and new_text.endswith("\n"):
+            # Editors add a final newline; the file's missing one at this hunk's end is kept.
+            new_text = new_text[:-1].removesuffix("\r")
         lines = text_to_lines(new_text, line_ending(original + tuple(new_side)), terminate)
         blocks = [
             Block(b.old_start + start, b.old, b.new)

@@ -208,3 +208,13 @@ def test_from_worktree_in_a_subfolder(make_repo: Callable[..., Path]) -> None:
     assert [view.path for view in changes.files()] == ["app.js"]
     changes.decide_all(Decision.ACCEPTED)
     assert changes.accepted_overlay() == {"app.js": b"let a = 2;\n"}
+
+
+def test_edit_hunk_keeps_a_missing_final_newline(tmp_path: Path) -> None:
+    (tmp_path / "n.txt").write_bytes(b"a\nb\nc")
+    changes = ChangeSet(tmp_path)
+    changes.write("n.txt", b"a\nB\nc")
+    [hunk] = changes.hunks()
+    text = "".join(line.text + "\n" for line in hunk.lines if line.kind != "-")  # as editors save
+    changes.edit_hunk(hunk.id, text.replace("B", "Bee"))
+    assert changes.accepted_overlay()["n.txt"] == b"a\nBee\nc"
