@@ -73,6 +73,8 @@ class ReusedContainerSandbox(ContainerSandbox):
         super().__init__(client, image, settings)
         self._session: _Session | None = None
         self._lock = threading.Lock()
+        # Clean-up after a run happens off the caller's path; the next run waits for it.
+        self._cleaning: threading.Thread | None = None
 
     @classmethod
     @contextmanager
@@ -92,6 +94,7 @@ class ReusedContainerSandbox(ContainerSandbox):
     def close(self) -> None:
         """Remove the session container and its directory."""
         with self._lock:
+            self._wait_for_cleaning()
             self._drop()
 
     def run(self, request: RunRequest, on_line: LineSink | None = None) -> RunResult:
@@ -101,6 +104,7 @@ class ReusedContainerSandbox(ContainerSandbox):
         image = self.image_for(request)
         collector = OutputCollector(request.limits.output_limit_bytes, on_line)
         with self._lock:
+            self._wait_for_cleaning()
             session = self._session_for(image, request)
             owner = (SANDBOX_UID, SANDBOX_GID) if os.geteuid() == 0 else None
             with workspace_copy(
@@ -113,7 +117,8 @@ class ReusedContainerSandbox(ContainerSandbox):
                 inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
                 code, timed_out, duration = self._exec(session, inside, request, collector)
                 collected = collect_files(workspace, request.collect)
-                self._clean(session)
+            self._cleaning = threading.Thread(target=self._clean, args=(session,), daemon=True)
+            self._cleaning.start()
         collector.finish()
         oom = code == OOM_EXIT and not timed_out
         status = status_for(code if code is not None else -1, timed_out, oom)
@@ -162,6 +167,11 @@ class ReusedContainerSandbox(ContainerSandbox):
             return None, True, duration
         code = _exit_code(api, exec_id)
         return code, False, duration
+
+    def _wait_for_cleaning(self) -> None:
+        if self._cleaning is not None:
+            self._cleaning.join()
+            self._cleaning = None
 
     def _session_for(self, image: str, request: RunRequest) -> _Session:
         limits = request.limits.model_copy(update={"timeout_s": 0.0, "output_limit_bytes": 0})
