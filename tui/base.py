@@ -59,7 +59,7 @@ class AppBase(App[None]):
         """Push the change set's current views down into the diff pane."""
         self.query_one(DiffPane).files = self.session.files()
         pane = self.tests_pane
-        pane.stale = self.session.report is not None and not self.session.tests_current()
+        pane.stale = not self.session.tests_current()
         if pane.report is not None:
             pane.report = pane.report  # re-render the "stale" flag
 

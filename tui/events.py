@@ -42,6 +42,7 @@ class AgentEventsMixin(AppBase):
                 self.refresh_diff()
             case TestRunStarted(command=command, backend=backend):
                 self.tests_pane.start(command, f"{backend} (agent, on all proposed changes)")
+                self.set_status(backend=f"sandbox: {backend}")
             case TestOutput(lines=lines):
                 self.tests_pane.add_lines(lines)
             case TestRunFinished(report=report):

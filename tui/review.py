@@ -64,8 +64,10 @@ class ReviewMixin(AppBase):
         header = f"{hunk.path} {hunk.header}" if hunk else event.hunk_id
 
         def done(reason: str | None) -> None:
-            if reason is not None:
-                self._apply("decide", event.hunk_id, Decision.REJECTED, reason)
+            if reason is not None and self._apply(
+                "decide", event.hunk_id, Decision.REJECTED, reason
+            ):
+                self.diff_view.advance()
 
         self.push_screen(ReasonScreen(header), done)
 

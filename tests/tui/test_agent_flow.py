@@ -57,7 +57,9 @@ async def test_rejected_reason_reaches_the_agent(demo_repo: Path, settings) -> N
     app = make_app(demo_repo, settings, model=demo_model(), initial_task=DEMO_TASK)
     async with app.run_test(size=SIZE) as pilot:
         await run_demo_task(pilot)
-        await pilot.press("j", "j", "r", *REASON, "enter")
+        await pilot.press("j", "j", "r")
+        await pilot.pause()
+        await pilot.press(*REASON, "enter")
         await pilot.pause()
         [rejected] = app.session.changes.rejections()
         assert rejected.reason == REASON and "int(amount" in rejected.as_text()

@@ -140,7 +140,9 @@ async def test_reject_with_reason_records_it(calc_repo: Path, settings) -> None:
         await pilot.press("tab", "j", "r")
         await pilot.press("escape")
         assert decisions(app) == [Decision.UNDECIDED, Decision.UNDECIDED]
-        await pilot.press("r", *"mul must multiply", "enter")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press(*"mul must multiply", "enter")
         await pilot.pause()
         rejected = app.session.changes.rejections()
         assert [h.reason for h in rejected] == ["mul must multiply"]

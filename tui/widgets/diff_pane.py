@@ -30,8 +30,8 @@ class FileList(Static):
                 marker, style = "◐", "bold yellow"
             line_style = "reverse" if index == current else ""
             text.append(f"{marker} ", style=style)
-            text.append(view.path, style=line_style)
-            text.append(f" {len(decided)}/{len(view.hunks)}\n", style="dim")
+            text.append(f"{len(decided)}/{len(view.hunks)} ", style="dim")
+            text.append(f"{view.path}\n", style=line_style)
         text.rstrip()
         self.update(text)
 

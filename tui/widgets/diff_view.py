@@ -118,6 +118,11 @@ class DiffView(ScrollView, can_focus=True):
                 return
         self._move_to(0)
 
+    def advance(self) -> None:
+        """Move to the next hunk (after a decision made outside the keys, e.g. a reason)."""
+        if self.cursor + 1 < len(self.layout_.hunks):
+            self._move_to(self.cursor + 1)
+
     def _move_to(self, index: int) -> None:
         if not self.layout_.hunks:
             return
@@ -190,8 +195,8 @@ class DiffView(ScrollView, can_focus=True):
         hunk = self.current_hunk
         if hunk is not None:
             self.post_message(self.Decided(hunk.id, decision))
-            if decision is not Decision.UNDECIDED and self.cursor + 1 < len(self.layout_.hunks):
-                self._move_to(self.cursor + 1)
+            if decision is not Decision.UNDECIDED:
+                self.advance()
 
     def action_accept(self) -> None:
         self._decide(Decision.ACCEPTED)
