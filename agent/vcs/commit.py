@@ -69,7 +69,7 @@ def commit_contents(
     with temporary_index(repo.repo) as env:
         if head:
             run(repo.git, "read-tree", head, env=env)
-        _update_index(repo, entries, env)
+        update_index(repo, entries, env)
         tree = run(repo.git, "write-tree", env=env)
     if head and repo.repo.commit(head).tree.hexsha == tree:
         raise CommitError(
@@ -82,7 +82,7 @@ def commit_contents(
     text = commit_message(message, model, test_report, override_note, from_worktree).encode()
     sha = run(repo.git, "commit-tree", tree, *parents, "-F", "-", stdin=text)
     run(repo.git, "update-ref", "-m", "hunkwise: commit", "HEAD", sha, head or ZERO_OID)
-    _update_index(repo, _user_index(repo, head, entries), None)
+    update_index(repo, user_index(repo, head, entries), None)
     if repo.settings.run_hooks:
         run(repo.git, "hook", "run", "--ignore-missing", "post-commit")
     return sha
@@ -125,7 +125,7 @@ def _committed_content(
     return merged
 
 
-def _user_index(
+def user_index(
     repo: GitRepo, head: str | None, entries: Mapping[str, tuple[int, str] | None]
 ) -> dict[str, tuple[int, str] | None]:
     """Index entries for the user's index: what we committed, plus anything they had staged."""
@@ -158,7 +158,7 @@ def _user_index(
     return result
 
 
-def _update_index(
+def update_index(
     repo: GitRepo, entries: Mapping[str, tuple[int, str] | None], env: dict[str, str] | None
 ) -> None:
     args: list[str] = []

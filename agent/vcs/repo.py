@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sandbox.protocol import TestReport
 
 SNAPSHOT_REFS = "refs/hunkwise/snapshots"
+SNAPSHOTS_KEPT = 200
 TRAILER = "Assisted-by: hunkwise"
 WORKTREE_ORIGIN = "Hunkwise-Origin: worktree"
 
@@ -131,7 +132,18 @@ class GitRepo:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         ref = f"{SNAPSHOT_REFS}/{stamp}"
         run(self.git, "update-ref", "-m", f"hunkwise snapshot: {reason}", ref, sha)
+        self._prune_snapshots()
         return ref
+
+    def _prune_snapshots(self) -> None:
+        """Keep the newest SNAPSHOTS_KEPT snapshots; older ones become unreachable."""
+        refs = run(
+            self.git, "for-each-ref", "--sort=-refname", "--format=%(refname)", SNAPSHOT_REFS
+        )
+        stale = refs.splitlines()[SNAPSHOTS_KEPT:]
+        if stale:
+            commands = "".join(f"delete {ref}\n" for ref in stale).encode()
+            run(self.git, "update-ref", "--stdin", stdin=commands)
 
     def snapshots(self) -> list[tuple[str, str]]:
         """(ref, subject) of every snapshot, newest first."""

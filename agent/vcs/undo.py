@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agent.changes.writer import atomic_write
+from agent.vcs.commit import update_index, user_index
 from agent.vcs.errors import CommitError
 from agent.vcs.gitcmd import merge_file, read_blob, run
 from agent.vcs.repo import TRAILER, WORKTREE_ORIGIN
@@ -53,7 +54,7 @@ def undo_last(repo: GitRepo, keep_worktree: bool | None = None) -> str:
             plan[path] = merged
     repo.snapshot("before undo")
     run(repo.git, "update-ref", "-m", "hunkwise: undo", "HEAD", parent, head)
-    _restore_index(repo, parent, paths)
+    _restore_index(repo, head, parent, paths)
     for path, content in plan.items():
         atomic_write(repo.root, path, content)
     return parent
@@ -73,17 +74,15 @@ def _conflict(path: str) -> CommitError:
     )
 
 
-def _restore_index(repo: GitRepo, parent: str, paths: list[str]) -> None:
+def _restore_index(repo: GitRepo, head: str, parent: str, paths: list[str]) -> None:
+    """Index entries back to the parent's, keeping anything else the user had staged there."""
     tree = repo.repo.commit(parent).tree
-    present, absent = [], []
+    entries: dict[str, tuple[int, str] | None] = {}
     for path in paths:
         try:
             blob = tree / path
         except KeyError:
-            absent.append(path)
+            entries[path] = None
             continue
-        present += ["--cacheinfo", f"{blob.mode:o},{blob.hexsha},{path}"]
-    if present:
-        run(repo.git, "update-index", "--add", *present)
-    if absent:
-        run(repo.git, "update-index", "--force-remove", "--", *absent)
+        entries[path] = (blob.mode, blob.hexsha)
+    update_index(repo, user_index(repo, head, entries), None)

@@ -207,3 +207,27 @@ def test_opened_in_a_subfolder_paths_are_relative_to_it(make_repo: Callable[...,
     git_repo.commit_contents({"app.js": b"let a = 2;\n"}, "sub", None)
     assert git(repo, "show", "HEAD:web/app.js") == "let a = 2;\n"
     assert git(repo, "ls-tree", "-r", "--name-only", "HEAD").split() == ["README.md", "web/app.js"]
+
+
+def test_snapshots_are_pruned_to_the_newest(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent.vcs.repo as repo_module
+
+    monkeypatch.setattr(repo_module, "SNAPSHOTS_KEPT", 3)
+    git_repo = GitRepo.open(repo)
+    made = [git_repo.snapshot(f"n{i}") for i in range(5)]
+    assert [ref for ref, _subject in git_repo.snapshots()] == made[:1:-1]
+
+
+def test_undo_keeps_what_the_user_staged_since(make_repo: Callable[..., Path]) -> None:
+    body = "".join(f"v{i}\n" for i in range(30))
+    repo = make_repo({"d.txt": body})
+    git_repo = GitRepo.open(repo)
+    ours = body.replace("v25\n", "v25 agent\n")
+    (repo / "d.txt").write_text(ours)
+    git_repo.commit_contents({"d.txt": ours.encode()}, "agent", None)
+    mine = ours.replace("v2\n", "v2 user\n")
+    (repo / "d.txt").write_text(mine)
+    git(repo, "add", "d.txt")
+    git_repo.undo_last()
+    assert (repo / "d.txt").read_text() == body.replace("v2\n", "v2 user\n")
+    assert git(repo, "show", ":d.txt") == body.replace("v2\n", "v2 user\n")  # still staged
