@@ -53,6 +53,7 @@ class CommitScreen(ModalScreen[CommitChoice | None]):
             yield Gate(self._gate_text(), id="commit-gate")
 
     def on_mount(self) -> None:
+        self.query_one("#commit-undecided").display = self.plan.undecided > 0
         self.query_one("#commit-gate").focus()
 
     def _files_text(self) -> Text:
