@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from agent.changes.errors import BinaryFileError, ChangeError, EditError, UnknownHunkError
@@ -250,17 +250,7 @@ class ChangeSet:
             change = self._files.get(rel)
             if change is None or not change.hunks:
                 return None
-            views = change.view().hunks
-
-            def distance(view: HunkView) -> int:
-                numbers = [ln.new_no or ln.old_no or 0 for ln in view.lines] or [0]
-                return (
-                    0
-                    if min(numbers) <= line <= max(numbers)
-                    else min(abs(line - n) for n in numbers)
-                )
-
-            number = min(range(len(views)), key=lambda i: distance(views[i]))
+            number = change.nearest_hunk(line)
             change.hunks[number].notes.append(message)
             return change.hunks[number].id
 
@@ -272,17 +262,11 @@ class ChangeSet:
         """Remove every decided hunk from the proposal (after writing); returns the rejected."""
         return self._drop(lambda d: d is not Decision.UNDECIDED)
 
-    def _drop(self, drop) -> list[HunkView]:
+    def _drop(self, drop: Callable[[Decision], bool]) -> list[HunkView]:
         with self._lock:
             gone = [h for h in self.hunks() if h.decision is Decision.REJECTED and drop(h.decision)]
             for rel, change in list(self._files.items()):
-                kept = [h for h in change.hunks if not drop(h.decision)]
-                if len(kept) == len(change.hunks):
-                    continue
-                change.hunks = kept
-                change.deleted = False  # a deletion is one hunk: if it is dropped, so is it
-                change.propose(change.proposed() if kept else change.original)
-                if not change.hunks:
+                if change.drop(drop) and not change.hunks:
                     del self._files[rel]
             return gone
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.changes.errors import ChangeError
@@ -130,7 +131,29 @@ class FileChange:
         self.hunks = _untangle(self.path, hunks + group_blocks(self.path, loose))
         self._placeholder(proposal)
 
+    def drop(self, doomed: Callable[[Decision], bool]) -> bool:
+        """Remove hunks whose decision is `doomed` from the proposal; True when any were."""
+        kept = [h for h in self.hunks if not doomed(h.decision)]
+        if len(kept) == len(self.hunks):
+            return False
+        self.hunks = kept
+        self.deleted = False  # a deletion is one hunk: if it is dropped, so is the deletion
+        self.propose(self.proposed() if kept else self.original)
+        return True
+
     # -- review operations ----------------------------------------------------------------
+
+    def nearest_hunk(self, line: int) -> int:
+        """Index of the hunk whose lines cover `line` (new numbering), else the closest one."""
+
+        def distance(view: HunkView) -> int:
+            numbers = [n.new_no or n.old_no or 0 for n in view.lines] or [0]
+            if min(numbers) <= line <= max(numbers):
+                return 0
+            return min(abs(line - n) for n in numbers)
+
+        views = self.view().hunks
+        return min(range(len(views)), key=lambda i: distance(views[i]))
 
     def split(self, number: int) -> list[str]:
         """Split hunk `number` into one hunk per block; returns the new ids."""
