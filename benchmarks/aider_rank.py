@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -63,6 +64,9 @@ def ident_filename_matches(idents: set[str], rel_fnames: list[str]) -> set[str]:
     return found
 
 
+MAPS: dict[str, object] = {}
+
+
 def rank(request: dict) -> dict:
     from aider.io import InputOutput
     from aider.repomap import RepoMap
@@ -92,7 +96,8 @@ def rank(request: dict) -> dict:
         if name not in seen:
             seen.add(name)
             ordered.append(name)
-    result.update(files=ordered, seconds=time.perf_counter() - started)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result.update(files=ordered, seconds=time.perf_counter() - started, rss_mb=rss_mb)
     return result
 
 

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Repo-map speed and memory on one repository, hunkwise beside aider.
+
+usage: repomap_speed.py REPO [--tokens N] [--aider-python PATH] [--aider-timeout S]
+                        [--aider-memory-gb G] [--workers N]
+
+Every phase runs in a fresh process (timings exclude interpreter start and imports, which are
+printed apart), with peak RSS of that process and of its parse workers:
+  cold         cache deleted, build + first render
+  warm         new process, cache kept, build + render
+  incremental  new process, one file changed since the warm run, build + render
+  re-rank      in the warm process: render again for other messages (median of 5)
+  in-process incremental: map kept open (as in the app), one file changed, build + render
+With --aider-python, aider's RepoMap runs the same phases from its own venv (through
+aider_rank.py; its cache is .aider.tags.cache.v4 in the repository), capped by a timeout and an
+address-space limit; a phase that hits either is reported as "did not finish".
+The machine's load average is printed: other work on the machine inflates every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = [
+    "QuerySet.filter() with a related field lookup raises FieldError",
+    "the login view redirects to the wrong url after logout",
+    "add a timeout option to the cache backend",
+    "migrations autodetector misses a renamed index",
+    "template engine escapes already safe strings twice",
+]
+
+
+def child(repo: Path, mode: str, tokens: int, workers: int | None) -> None:
+    """One measured phase in this (fresh) process; prints a JSON line."""
+    started_imports = time.perf_counter()
+    sys.path.insert(0, str(ROOT))
+    from repomap import open_repo_map
+    from repomap.protocol import MapRequest
+    from repomap.settings import RepoMapSettings
+
+    imports = time.perf_counter() - started_imports
+    settings = RepoMapSettings(workers=workers)
+    result: dict = {"imports": imports}
+    started = time.perf_counter()
+    repo_map = open_repo_map(repo, settings)
+    repo_map.build()
+    first = repo_map.render(MapRequest(query=QUERIES[0], max_tokens=tokens))
+    result["seconds"] = time.perf_counter() - started
+    result["tokens"] = first.tokens
+    result["files"] = len(first.files)
+    result["parsed"] = repo_map._index.parsed  # type: ignore[attr-defined]
+    if mode == "warm":
+        times = []
+        for query in QUERIES[1:] + QUERIES[:1]:
+            t0 = time.perf_counter()
+            repo_map.render(MapRequest(query=query, max_tokens=tokens))
+            times.append(time.perf_counter() - t0)
+        result["rerank"] = statistics.median(times)
+        target = Path(repo) / sys.argv[sys.argv.index("--touch") + 1]
+        original = target.read_bytes()
+        try:
+            target.write_bytes(original + b"\n# touched by repomap_speed\n")
+            t0 = time.perf_counter()
+            repo_map.build()
+            repo_map.render(MapRequest(query=QUERIES[1], max_tokens=tokens))
+            result["inprocess_incremental"] = time.perf_counter() - t0
+        finally:
+            target.write_bytes(original)
+            repo_map.build()
+    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["workers_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["cpu"] = sum(os.times()[:4])
+    print(json.dumps(result))
+
+
+def run_child(repo: Path, mode: str, args: argparse.Namespace, touch: str) -> dict:
+    command = [sys.executable, __file__, str(repo), "--child", mode, "--tokens", str(args.tokens),
+               "--touch", touch]  # fmt: skip
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    started = time.perf_counter()
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{mode} phase failed:\n{out.stderr}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process"] = time.perf_counter() - started
+    return result
+
+
+def pick_touch_file(repo: Path) -> str:
+    """A mid-sized tracked Python (or other source) file to modify for the incremental phase."""
+    listing = subprocess.run(["git", "ls-files", "*.py"], cwd=repo, capture_output=True,
+                             text=True, check=True).stdout.split()  # fmt: skip
+    sized = sorted((repo / p).stat().st_size for p in listing if (repo / p).is_file())
+    middle = sized[len(sized) // 2] if sized else 0
+    for path in sorted(listing):
+        if (repo / path).is_file() and (repo / path).stat().st_size == middle:
+            return path
+    sys.exit("no Python file to touch")
+
+
+def aider_phase(args: argparse.Namespace, repo: Path, queries: list[str]) -> dict:
+    """One aider process answering `queries` in turn; per-request seconds, or None."""
+    helper = Path(__file__).with_name("aider_rank.py")
+    command = ["prlimit", f"--as={int(args.aider_memory_gb * 2**30)}", args.aider_python,
+               str(helper)]  # fmt: skip
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    lines = "".join(
+        json.dumps({"repo": str(repo), "query": q, "tokens": args.tokens, "render": True}) + "\n"
+        for q in queries
+    )
+    started = time.perf_counter()
+    try:
+        out = subprocess.run(command, input=lines, capture_output=True, text=True, env=env,
+                             timeout=args.aider_timeout)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return {"finished": False, "why": f"timeout {args.aider_timeout:.0f}s"}
+    answers = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or len(answers) != len(queries):
+        why = (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1]
+        return {"finished": False, "why": why[:120]}
+    return {
+        "finished": True,
+        "seconds": [a["seconds"] for a in answers],
+        "tokens": answers[0].get("tokens"),
+        "rss_mb": max(a["rss_mb"] for a in answers),
+        "process": time.perf_counter() - started,
+    }
+
+
+def fmt(value: float | None, unit: str = "s") -> str:
+    return "—" if value is None else (f"{value:.3f} {unit}" if unit == "s" else f"{value:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--tokens", type=int, default=1024)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--aider-python", default=None)
+    parser.add_argument("--aider-timeout", type=float, default=300.0)
+    parser.add_argument("--aider-memory-gb", type=float, default=4.0)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--touch", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    repo = args.repo.resolve()
+    if args.child:
+        child(repo, args.child, args.tokens, args.workers)
+        return
+
+    touch = pick_touch_file(repo)
+    cache = repo / ".git" / "hunkwise"
+    shutil.rmtree(cache, ignore_errors=True)
+    print(f"repo {repo}  (map budget {args.tokens} tokens, touched file {touch})")
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    cold = run_child(repo, "cold", args, touch)
+    warm = run_child(repo, "warm", args, touch)
+    target = repo / touch
+    original = target.read_bytes()
+    try:
+        target.write_bytes(original + b"\n# touched again by repomap_speed\n")
+        incremental = run_child(repo, "incremental", args, touch)
+    finally:
+        target.write_bytes(original)
+    print(
+        f"files mapped {cold['files']}, parsed cold {cold['parsed']}, "
+        f"incremental parsed {incremental['parsed']}, map tokens {cold['tokens']}"
+    )
+    rows = [
+        ("cold (cache cleared)", cold["seconds"], cold),
+        ("warm (new process, cache kept)", warm["seconds"], warm),
+        ("incremental (new process, 1 file changed)", incremental["seconds"], incremental),
+        ("incremental (same process, 1 file changed)", warm["inprocess_incremental"], None),
+        ("per-message re-rank (median of 5)", warm["rerank"], None),
+    ]
+    print("\nhunkwise")
+    for name, seconds, phase in rows:
+        extra = ""
+        if phase is not None:
+            extra = (f"   peak RSS {fmt(phase['rss_mb'], 'MB')} (children {fmt(phase['workers_rss_mb'], 'MB')})"  # noqa: E501
+                     f"   cpu {phase['cpu']:.2f} s   process {phase['process']:.2f} s"
+                     f" (imports {phase['imports']:.2f} s)")  # fmt: skip
+        print(f"  {name:44s} {fmt(seconds)}{extra}")
+    print(f"load average after hunkwise: {os.getloadavg()[0]:.2f}")
+    if not args.aider_python:
+        return
+    aider_cache = repo / ".aider.tags.cache.v4"
+    shutil.rmtree(aider_cache, ignore_errors=True)
+    print(
+        "\naider (aider-chat in its own venv, prlimit "
+        f"--as {args.aider_memory_gb:g} GB, timeout {args.aider_timeout:.0f} s per phase)"
+    )
+    cold_a = aider_phase(args, repo, QUERIES[:1])
+    if not cold_a["finished"]:
+        print(f"  cold: did not finish ({cold_a['why']})")
+        shutil.rmtree(aider_cache, ignore_errors=True)
+        return
+    warm_a = aider_phase(args, repo, QUERIES)
+    print(
+        f"  {'cold (cache cleared)':44s} {fmt(cold_a['seconds'][0])}"
+        f"   peak RSS {fmt(cold_a['rss_mb'], 'MB')}   map tokens {cold_a['tokens']}"
+    )
+    if warm_a["finished"]:
+        print(
+            f"  {'warm (new process, cache kept)':44s} {fmt(warm_a['seconds'][0])}"
+            f"   peak RSS {fmt(warm_a['rss_mb'], 'MB')}"
+        )
+        print(
+            f"  {'per-message re-rank (median of 4)':44s} "
+            f"{fmt(statistics.median(warm_a['seconds'][1:]))}"
+        )
+    else:
+        print(f"  warm: did not finish ({warm_a['why']})")
+    shutil.rmtree(aider_cache, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
