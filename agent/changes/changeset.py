@@ -44,6 +44,10 @@ class ChangeSet:
             return (self.repo / rel).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise ChangeError(
+                f"cannot read {rel}: {exc.strerror}", "check the file's permissions"
+            ) from exc
 
     def _change(self, rel: str) -> FileChange:
         change = self._files.get(rel)
@@ -55,7 +59,12 @@ class ChangeSet:
     def is_stale(self, rel: str) -> bool:
         """Whether the file changed on disk since the change set read it."""
         change = self._files.get(rel)
-        return change is not None and self._disk(rel) != change.disk
+        if change is None:
+            return False
+        try:
+            return self._disk(rel) != change.disk
+        except ChangeError:
+            return True  # unreadable now (a folder, no permission): not what we read
 
     # -- agent side -----------------------------------------------------------------------
 

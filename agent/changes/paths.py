@@ -45,6 +45,11 @@ def _check_on_disk(repo: Path, rel: str) -> None:
     current = root
     for part in PurePosixPath(rel).parts[:-1]:
         current = current / part
+        if current.exists() and not current.is_dir():
+            raise PathError(
+                f"{rel}: {current.relative_to(root)} is a file, not a folder",
+                "pick a path whose folders are folders",
+            )
         if current.is_symlink():
             resolved = current.resolve()
             if not resolved.is_relative_to(root):

@@ -77,7 +77,12 @@ def write_accepted(
             ref = git_repo.snapshot("before writing")
     written, deleted = [], []
     for rel, content in plan.items():
-        atomic_write(changes.repo, rel, content)
+        try:
+            atomic_write(changes.repo, rel, content)
+        except OSError as exc:
+            conflicts.append(rel)
+            messages.append(f"could not write {rel}: {exc.strerror}; it is unchanged")
+            continue
         (deleted if content is None else written).append(rel)
         change = files[rel]
         change.rebase(content)

@@ -218,3 +218,23 @@ def test_edit_hunk_keeps_a_missing_final_newline(tmp_path: Path) -> None:
     text = "".join(line.text + "\n" for line in hunk.lines if line.kind != "-")  # as editors save
     changes.edit_hunk(hunk.id, text.replace("B", "Bee"))
     assert changes.accepted_overlay()["n.txt"] == b"a\nBee\nc"
+
+
+def test_a_file_turned_into_a_folder_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "ok.txt").write_text("a\n")
+    (tmp_path / "f.txt").write_text("b\n")
+    changes = ChangeSet(tmp_path)
+    changes.write("ok.txt", "A\n")
+    changes.write("f.txt", "B\n")
+    changes.decide_all(Decision.ACCEPTED)
+    (tmp_path / "f.txt").unlink()
+    (tmp_path / "f.txt").mkdir()
+    assert changes.files()[0].stale
+    report = changes.write_accepted(snapshot=False)
+    assert report.written == ("ok.txt",) and report.conflicts == ("f.txt",)
+
+
+def test_a_file_where_a_folder_should_be_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "pkg").write_text("i am a file\n")
+    with pytest.raises(Exception, match="is a file, not a folder"):
+        ChangeSet(tmp_path).write("pkg/mod.py", "x = 1\n")
