@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,6 +87,40 @@ def resolve_image(client: docker.DockerClient, configured: str | None) -> str:
     raise SandboxError("no container image is available", IMAGE_HINT)
 
 
+# The host's CA bundle goes into setup containers: registries here sit behind a proxy whose CA
+# the image does not know. Proxy settings pass through too (setup is the one networked step).
+HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
+SETUP_CA_PATH = "/etc/ssl/certs/hunkwise-host-ca.crt"
+CA_ENV_NAMES = (
+    "SSL_CERT_FILE",
+    "PIP_CERT",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "GIT_SSL_CAINFO",
+)
+PROXY_ENV_NAMES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "PIP_INDEX_URL",
+    "npm_config_registry",
+)
+
+
+def setup_environment(host_env: Mapping[str, str], ca_mounted: bool) -> dict[str, str]:
+    """Environment of a setup container: CA locations and the host's proxy/index settings."""
+    env = {name: SETUP_CA_PATH for name in CA_ENV_NAMES} if ca_mounted else {}
+    for name in PROXY_ENV_NAMES:
+        value = host_env.get(name)
+        if value and not value.startswith("file:"):  # host-local indexes mean nothing inside
+            env[name] = value
+    return env
+
+
 def setup_key(image_id: str, setup: list[str], repo: Path) -> str:
     """Hash of the base image, the setup commands and the dependency files' content."""
     digest = hashlib.sha256()
@@ -114,13 +150,18 @@ def derived_image(
     if _present(client, tag):
         return tag
     script = " && ".join(f"( {command} )" for command in setup)
+    mounts = [_mount(repo, "/workspace")]
+    ca_mounted = HOST_CA_BUNDLE.is_file()
+    if ca_mounted:
+        mounts.append(_mount(HOST_CA_BUNDLE, SETUP_CA_PATH))
     host_config = client.api.create_host_config(
-        mounts=[_mount(repo, read_only=True)], init=True, security_opt=["no-new-privileges"]
+        mounts=mounts, init=True, security_opt=["no-new-privileges"]
     )
     container = client.api.create_container(
         base,
         command=["/bin/sh", "-c", script],
         working_dir="/workspace",
+        environment=setup_environment(os.environ, ca_mounted),
         labels=owner_labels(),
         host_config=host_config,
     )["Id"]
@@ -148,7 +189,7 @@ def derived_image(
     return tag
 
 
-def _mount(source: Path, read_only: bool):  # noqa: ANN202 - docker type imported lazily
+def _mount(source: Path, target: str):  # noqa: ANN202 - docker type imported lazily
     from docker.types import Mount
 
-    return Mount(target="/workspace", source=str(source), type="bind", read_only=read_only)
+    return Mount(target=target, source=str(source), type="bind", read_only=True)
