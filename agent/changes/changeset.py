@@ -296,6 +296,13 @@ class ChangeSet:
         with self._lock:
             return {rel: change.original for rel, change in sorted(self._files.items())}
 
+    def patch_text(self, accepted_only: bool = False) -> str:
+        """A git-style unified diff of the pending (or only the accepted) changes."""
+        from agent.changes.unified import patch_text
+
+        target = self.accepted_overlay() if accepted_only else self.proposed_overlay()
+        return patch_text(self.base_overlay(), target)
+
     def write_accepted(self, snapshot: bool = True) -> WriteReport:
         """Write the accepted content atomically after a safety snapshot; see `writer`."""
         from agent.changes.writer import write_accepted

@@ -51,14 +51,18 @@ def load_patch(changes: ChangeSet, patch_text: str | bytes) -> None:
         if rel in loaded or rel in changes._files:
             raise PatchError(f"{rel} appears twice in the patch", "combine its hunks into one")
         original = changes._disk(rel)
-        if patched.is_added_file and original is not None:
+        # Creation and deletion come from the /dev/null headers: unidiff also calls a patch
+        # that merely empties (or fills an empty) file "added"/"removed", which git does not.
+        added = _is_dev_null(patched.source_file) or _says(patched, "new file mode")
+        removed = _is_dev_null(patched.target_file) or _says(patched, "deleted file mode")
+        if added and original is not None:
             raise PatchError(f"{rel} already exists but the patch creates it", "remove it first")
-        if not patched.is_added_file and original is None:
+        if not added and original is None:
             raise PatchError(f"{rel} does not exist but the patch changes it", "check --repo")
         if is_binary(original):
             raise PatchError(f"{rel} is a binary file", "hunkwise only edits text files")
         change = FileChange(rel, original, _hunks(rel, original, patched), disk=original)
-        if patched.is_removed_file:
+        if removed:
             if change.proposed() != b"":
                 raise PatchError(
                     f"{rel}: the patch deletes it but does not remove all of its lines",
@@ -68,6 +72,14 @@ def load_patch(changes: ChangeSet, patch_text: str | bytes) -> None:
         loaded[rel] = change
     changes._files.update(loaded)
     changes._order = list(loaded)
+
+
+def _is_dev_null(name: str | None) -> bool:
+    return (name or "").strip() == "/dev/null"
+
+
+def _says(patched: unidiff.PatchedFile, marker: str) -> bool:
+    return any(line.startswith(marker) for line in patched.patch_info or ())
 
 
 def _hunks(rel: str, original: bytes | None, patched: unidiff.PatchedFile) -> list[Hunk]:

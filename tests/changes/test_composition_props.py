@@ -241,3 +241,23 @@ def test_writing_keeps_exactly_the_rest_pending(
     assert all(h.reason == "why" for h in changes.rejections())
     changes.decide_all(Decision.ACCEPTED)
     assert changes.accepted_overlay().get("f.txt", expected) == proposed
+
+
+@EXAMPLES
+@given(file_pairs())
+def test_patch_text_round_trips_through_from_patch_and_git_apply(
+    root: Path, pair: tuple[bytes, bytes]
+) -> None:
+    import subprocess
+
+    original, proposed = pair
+    changes, _ = change_set(root, original, proposed)
+    patch = changes.patch_text()
+    if original == proposed:
+        assert patch == ""
+        return
+    loaded = ChangeSet.from_patch(root, patch)
+    assert loaded.proposed_overlay() == {"f.txt": proposed}
+    (root / "p.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
+    subprocess.run(["git", "apply", "p.diff"], cwd=root, check=True, capture_output=True)
+    assert (root / "f.txt").read_bytes() == proposed
