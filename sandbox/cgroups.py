@@ -21,7 +21,7 @@ class RunCgroup:
     @classmethod
     def create(cls, pids: int, memory_mb: int, owner_uid: int | None) -> RunCgroup | None:
         """Make the cgroup; None when cgroups cannot be created here (not root, read-only)."""
-        name = f"hunkwise-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        name = f"hunkwise-cg-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         limit = str(memory_mb * 1024 * 1024)
         try:
             if (CGROUP_ROOT / "cgroup.controllers").exists():

@@ -51,9 +51,12 @@ def _local(settings: SandboxSettings) -> Sandbox:
 def open_sandbox(settings: SandboxSettings) -> Iterator[Sandbox]:
     """Yield the backend the settings ask for; `auto` tries container, then bwrap.
 
-    Raises SandboxError with a hint when nothing suitable is available. Opening the container
-    backend reaps containers left behind by dead hunkwise processes.
+    Raises SandboxError with a hint when nothing suitable is available. Opening reaps what dead
+    hunkwise processes left behind: containers, temp workspaces, empty cgroups.
     """
+    from sandbox.leftovers import reap_leftovers
+
+    reap_leftovers()
     if settings.backend == "local":
         yield _local(settings)
         return

@@ -28,7 +28,7 @@ from sandbox.output import OutputCollector
 from sandbox.protocol import BackendName, Limits, LineSink, RunRequest, RunResult
 from sandbox.results import OOM_EXIT, status_for
 from sandbox.settings import SandboxSettings
-from sandbox.workspace import collect_files, safe_relpath, workspace_copy
+from sandbox.workspace import collect_files, owned_prefix, safe_relpath, workspace_copy
 
 if TYPE_CHECKING:
     import docker
@@ -67,9 +67,7 @@ class ReusedContainerSandbox(ContainerSandbox):
 
     name = BackendName.CONTAINER
 
-    def __init__(
-        self, client: docker.DockerClient, image: str, settings: SandboxSettings
-    ) -> None:
+    def __init__(self, client: docker.DockerClient, image: str, settings: SandboxSettings) -> None:
         super().__init__(client, image, settings)
         self._session: _Session | None = None
         self._lock = threading.Lock()
@@ -187,7 +185,7 @@ class ReusedContainerSandbox(ContainerSandbox):
 
     def _start(self, image: str, request: RunRequest, key: tuple[str, Limits, bool]) -> _Session:
         api = self.client.api
-        host_dir = Path(tempfile.mkdtemp(prefix="hunkwise-session-"))
+        host_dir = Path(tempfile.mkdtemp(prefix=owned_prefix("session")))
         os.chmod(host_dir, 0o711)
         try:
             container = api.create_container(

@@ -12,8 +12,10 @@ from pathlib import Path, PurePosixPath
 
 from sandbox.errors import SandboxError
 
-# Where workspaces live; a directory the sandbox user can traverse (never inside the repo).
-WORKSPACE_PREFIX = "hunkwise-ws-"
+
+def owned_prefix(kind: str) -> str:
+    """Temp-name prefix naming this process as owner, so leftovers of dead owners can be reaped."""
+    return f"hunkwise-{kind}-{os.getpid()}-"
 
 
 def check_repo(repo: Path) -> Path:
@@ -109,7 +111,7 @@ def workspace_copy(
     `owner` (uid, gid) hands the copy to the unprivileged sandbox user when we run as root.
     """
     top = check_repo(repo)
-    holder = Path(tempfile.mkdtemp(prefix=WORKSPACE_PREFIX, dir=base_dir))
+    holder = Path(tempfile.mkdtemp(prefix=owned_prefix("ws"), dir=base_dir))
     try:
         os.chmod(holder, 0o711)
         work = holder / "work"
