@@ -61,3 +61,6 @@ class GitSettings(BaseModel):
 
     run_hooks: bool = Field(False, description="Run the repository's git hooks on commit.")
     allow_fsmonitor: bool = Field(False, description="Let git run core.fsmonitor.")
+    snapshots_kept: int = Field(
+        200, ge=1, description="Safety snapshots kept under refs/hunkwise/snapshots/."
+    )

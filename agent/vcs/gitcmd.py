@@ -26,7 +26,7 @@ SNAPSHOT_IDENTITY = {
 
 def safe_git(repo: git.Repo, settings: GitSettings) -> git.Git:
     """A Git command object whose every call disables hooks and fsmonitor (unless opted in)."""
-    options = ["core.untrackedCache=false"]
+    options: list[str] = []
     if not settings.run_hooks:
         # An empty hooks directory: no hook of any kind (pre-commit, reference-transaction,
         # post-index-change ...) can be found, whatever the repository planted.

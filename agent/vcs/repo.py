@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from sandbox.protocol import TestReport
 
 SNAPSHOT_REFS = "refs/hunkwise/snapshots"
-SNAPSHOTS_KEPT = 200
 TRAILER = "Assisted-by: hunkwise"
 WORKTREE_ORIGIN = "Hunkwise-Origin: worktree"
 
@@ -136,11 +135,11 @@ class GitRepo:
         return ref
 
     def _prune_snapshots(self) -> None:
-        """Keep the newest SNAPSHOTS_KEPT snapshots; older ones become unreachable."""
+        """Keep the newest `settings.snapshots_kept` snapshots; older ones become unreachable."""
         refs = run(
             self.git, "for-each-ref", "--sort=-refname", "--format=%(refname)", SNAPSHOT_REFS
         )
-        stale = refs.splitlines()[SNAPSHOTS_KEPT:]
+        stale = refs.splitlines()[self.settings.snapshots_kept :]
         if stale:
             commands = "".join(f"delete {ref}\n" for ref in stale).encode()
             run(self.git, "update-ref", "--stdin", stdin=commands)

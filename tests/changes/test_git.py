@@ -209,11 +209,8 @@ def test_opened_in_a_subfolder_paths_are_relative_to_it(make_repo: Callable[...,
     assert git(repo, "ls-tree", "-r", "--name-only", "HEAD").split() == ["README.md", "web/app.js"]
 
 
-def test_snapshots_are_pruned_to_the_newest(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import agent.vcs.repo as repo_module
-
-    monkeypatch.setattr(repo_module, "SNAPSHOTS_KEPT", 3)
-    git_repo = GitRepo.open(repo)
+def test_snapshots_are_pruned_to_the_newest(repo: Path) -> None:
+    git_repo = GitRepo.open(repo, GitSettings(snapshots_kept=3))
     made = [git_repo.snapshot(f"n{i}") for i in range(5)]
     assert [ref for ref, _subject in git_repo.snapshots()] == made[:1:-1]
 
