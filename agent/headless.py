@@ -205,9 +205,7 @@ def _commit(agent: Any, git_repo: Any, settings: Any, emit: Callable[[AgentEvent
     with TestBridge(agent.repo, settings.sandbox, lambda: open_sandbox(settings.sandbox),
                     emit) as tests:
         report = tests.run(accepted)
-    if agent.store is not None:
-        agent.store.record_test_run(agent.session_id, str(report.status), report.passed,
-                                    report.failed, report.model_dump_json())
+    agent.recorder.test_run(report, None)
     if report.status != "passed":
         print(f"hunkwise: tests {report.status} on the accepted changes; nothing committed",
               file=sys.stderr)
@@ -227,10 +225,10 @@ def _commit(agent: Any, git_repo: Any, settings: Any, emit: Callable[[AgentEvent
         )
     sha = git_repo.commit_contents(accepted, message, agent.client.model_name("main"),
                                    test_report=report, bases=bases)
-    if agent.store is not None:
-        agent.store.audit(agent.session_id, "commit", sha, {"files": sorted(accepted)}, True,
-                          message.splitlines()[0])
-        agent.store.update(agent.session_id, state="committed")
+    agent.recorder.audit("commit", sha, {"files": sorted(accepted)}, True,
+                         message.splitlines()[0])
+    if agent.recorder.store is not None:
+        agent.recorder.store.update(agent.session_id, state="committed")
     return EXIT_COMMITTED, sha
 
 

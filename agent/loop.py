@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,9 @@ from agent.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from agent.models.client import ModelClient, ModelError, ModelTurn, ToolCall
+from agent.mapview import ConversationMap
+from agent.models.client import ModelClient, ModelTurn, ToolCall
+from agent.recorder import Recorder
 from agent.secrets import SecretMasker
 from agent.testrun import SandboxFactory, TestBridge, report_text
 from agent.tools.args import WORK_TOOLS
@@ -41,6 +44,19 @@ MAX_FAILED_CALLS = 8  # failed tool calls in a row before we call the run stuck
 MAX_POLICY_REFUSALS = 6  # refused calls (shell, network, paths outside) before we stop
 
 
+@dataclass
+class _Progress:
+    """Counters of one drive through the loop."""
+
+    spend: Spend
+    idle: int = 0
+    failed: int = 0
+    refused: int = 0
+    revisions: int = 0
+    tests_stale: bool = True
+    finish_warned: bool = False
+
+
 class Agent:
     """Drives one conversation with the main model over a pending change set."""
 
@@ -53,11 +69,9 @@ class Agent:
         self.changes = changes
         self.sandbox_factory = sandbox_factory
         self.repo_map = repo_map
-        self.on_event = on_event
-        self.client = client or ModelClient(settings.model, on_retry=self._on_retry)
-        if client is not None and client.on_retry is None:
-            client.on_retry = self._on_retry
-        self.store = store
+        self.recorder = Recorder(on_event, store, session_id)
+        self.client = client or ModelClient(settings.model)
+        self.client.on_retry = self._on_retry
         self.session_id = session_id
         self.masker = SecretMasker.for_repo(self.repo)
         self.workspace = Workspace(self.repo, changes, settings.agent.deny_globs)
@@ -69,10 +83,10 @@ class Agent:
         self.last_review: Review | None = None
         self.tests_passed: bool | None = None
         self._cancel = threading.Event()
-        self._map_built = False
+        self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
         if store is not None and session_id is not None:
-            self.messages = store.messages(session_id)
             info = store.get(session_id)
+            self.messages = store.messages(session_id)
             self.task, self.session_cost = info.task, info.cost_usd
             self.session_tokens = info.tokens
 
@@ -84,7 +98,7 @@ class Agent:
         if not self.messages:
             self.task = task
             self.messages = [context.system_message(self.repo),
-                             context.task_message(task, self._map_text(task))]
+                             context.task_message(task, self.map.render(task))]
         else:
             self.messages.append({"role": "user", "content": task})
         return self._drive()
@@ -99,8 +113,7 @@ class Agent:
             self.messages = [context.system_message(self.repo),
                              context.task_message(self.task or "(resumed)", "")]
         self.messages.append({"role": "user", "content": phases.rejections_message(rejected)})
-        self._emit(PatchProposed(files=[f.path for f in self.changes.files()],
-                                 hunks=sum(len(f.hunks) for f in self.changes.files())))
+        self._patch_event()
         return self._drive()
 
     def cancel(self) -> None:
@@ -121,9 +134,7 @@ class Agent:
     # -- the loop -----------------------------------------------------------------------
 
     def _drive(self) -> RunOutcome:
-        spend = Spend()
-        idle = failed = refused = revisions = 0
-        finish_warned = False
+        progress = _Progress(Spend())
         try:
             with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
                             self._emit) as tests:
@@ -131,85 +142,92 @@ class Agent:
                                   lambda sel: self._run_tests(tests, sel),
                                   self.settings.agent.map_tokens)
                 if self.settings.agent.plan and len(self.messages) == 2:
-                    self._plan(toolbox)
-                tests_stale = True
+                    self._plan()
                 while True:
-                    if self._cancel.is_set():
-                        return self._finish(AgentState.CANCELLED, spend, "cancelled by the user")
-                    over = spend.exceeded(self.settings.budget)
-                    if over:
-                        return self._finish(AgentState.BUDGET_EXCEEDED, spend, over)
-                    self._set_state(AgentState.WORKING)
-                    self._refresh_map(toolbox.chat_files)
-                    turn = self._call("main", self.messages, toolbox.schemas(), spend)
-                    self.messages.append(turn.assistant_message())
-                    if not turn.tool_calls:
-                        idle += 1
-                        if idle >= MAX_IDLE_TURNS:
-                            return self._finish(AgentState.NEEDS_HUMAN, spend,
-                                                "the model stopped calling tools")
-                        self.messages.append({"role": "user", "content": (
-                            "Continue with the tools; call finish(summary) when done.")})
-                        continue
-                    idle = 0
-                    finish = None
-                    for call in turn.tool_calls:
-                        if finish is not None or self._cancel.is_set():
-                            self._tool_message(call.id, "skipped: the turn already ended")
-                            continue
-                        result = self._run_tool(toolbox, call)
-                        self._tool_message(call.id, result.output)
-                        failed = 0 if result.ok else failed + 1
-                        refused += int(result.policy)
-                        if result.changed:
-                            tests_stale = True
-                        if result.name == "run_tests" and result.ok:
-                            tests_stale = False
-                        if result.terminal:
-                            finish = result
-                    self._save()
-                    if refused >= MAX_POLICY_REFUSALS:
-                        return self._finish(AgentState.BLOCKED_BY_POLICY, spend,
-                                            f"{refused} tool calls refused by policy")
-                    if failed >= MAX_FAILED_CALLS:
-                        return self._finish(AgentState.NEEDS_HUMAN, spend,
-                                            f"{failed} failed tool calls in a row")
-                    if finish is None:
-                        continue
-                    summary = finish.value.summary
-                    if not self.changes.files():
-                        return self._finish(AgentState.READY_FOR_REVIEW, spend, summary)
-                    if tests_stale and self.sandbox_factory is not None:
-                        text = self._run_tests(tests, None)
-                        tests_stale = False
-                        if not self.tests_passed and not finish_warned:
-                            finish_warned = True
-                            self.messages.append({"role": "user", "content": (
-                                "Tests on your pending changes fail:\n" + text +
-                                "\nFix them, or call finish again to hand over as is.")})
-                            continue
-                    if self.settings.agent.self_review:
-                        review = self._review(tests)
-                        if (review is not None and review.status == "needs_revision"
-                                and revisions < self.settings.agent.max_revisions):
-                            revisions += 1
-                            finish_warned = False
-                            self.messages.append({"role": "user",
-                                                  "content": phases.findings_message(review)})
-                            continue
-                    return self._finish(AgentState.READY_FOR_REVIEW, spend, summary)
-        except ModelError as exc:
+                    outcome = self._turn(toolbox, tests, progress)
+                    if outcome is not None:
+                        return outcome
+        except HunkwiseError as exc:  # model gave up, replay used up, sandbox unusable
             self._emit(Error(message=exc.message, hint=exc.hint))
-            return self._finish(AgentState.ERROR, spend, exc.message)
-        except HunkwiseError as exc:
-            self._emit(Error(message=exc.message, hint=exc.hint))
-            return self._finish(AgentState.ERROR, spend, exc.message)
+            return self._finish(AgentState.ERROR, progress.spend, exc.message)
+
+    def _turn(self, toolbox: ToolBox, tests: TestBridge, p: _Progress) -> RunOutcome | None:
+        """One model turn and its tool calls; a RunOutcome when the run ends."""
+        if self._cancel.is_set():
+            return self._finish(AgentState.CANCELLED, p.spend, "cancelled by the user")
+        over = p.spend.exceeded(self.settings.budget)
+        if over:
+            return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
+        self._set_state(AgentState.WORKING)
+        self._refresh_map(toolbox.chat_files)
+        turn = self._call("main", self.messages, toolbox.schemas(), p.spend)
+        self.messages.append(turn.assistant_message())
+        if not turn.tool_calls:
+            p.idle += 1
+            if p.idle >= MAX_IDLE_TURNS:
+                return self._finish(AgentState.NEEDS_HUMAN, p.spend,
+                                    "the model stopped calling tools")
+            self.messages.append({"role": "user", "content": (
+                "Continue with the tools; call finish(summary) when done.")})
+            return None
+        p.idle = 0
+        finish: ToolResult | None = None
+        for call in turn.tool_calls:
+            if finish is not None or self._cancel.is_set():
+                self._tool_message(call.id, "skipped: the turn already ended")
+                continue
+            result = self._run_tool(toolbox, call)
+            self._tool_message(call.id, result.output)
+            p.failed = 0 if result.ok else p.failed + 1
+            p.refused += int(result.policy)
+            p.tests_stale = (p.tests_stale or result.changed) and not (
+                result.name == "run_tests" and result.ok)
+            if result.terminal:
+                finish = result
+        self.recorder.transcript(self.messages)
+        if p.refused >= MAX_POLICY_REFUSALS:
+            return self._finish(AgentState.BLOCKED_BY_POLICY, p.spend,
+                                f"{p.refused} tool calls refused by policy")
+        if p.failed >= MAX_FAILED_CALLS:
+            return self._finish(AgentState.NEEDS_HUMAN, p.spend,
+                                f"{p.failed} failed tool calls in a row")
+        return None if finish is None else self._on_finish(finish, tests, p)
+
+    def _on_finish(self, finish: ToolResult, tests: TestBridge,
+                   p: _Progress) -> RunOutcome | None:
+        """The model says it is done: test if stale, self-review, maybe send it back."""
+        summary = finish.value.summary
+        if not self.changes.files():
+            return self._finish(AgentState.READY_FOR_REVIEW, p.spend, summary)
+        if p.tests_stale and self.sandbox_factory is not None:
+            p.tests_stale = False
+            try:
+                text = self._run_tests(tests, None)
+            except HunkwiseError as exc:
+                self._emit(Error(message=f"tests could not run: {exc.message}", hint=exc.hint))
+                text, self.tests_passed = "", None
+            if self.tests_passed is False and not p.finish_warned:
+                p.finish_warned = True
+                self.messages.append({"role": "user", "content": (
+                    "Tests on your pending changes fail:\n" + text +
+                    "\nFix them, or call finish again to hand over as is.")})
+                return None
+        if self.settings.agent.self_review:
+            review = self._review(tests)
+            if (review is not None and review.status == "needs_revision"
+                    and p.revisions < self.settings.agent.max_revisions):
+                p.revisions += 1
+                p.finish_warned = False
+                self.messages.append({"role": "user",
+                                      "content": phases.findings_message(review)})
+                return None
+        return self._finish(AgentState.READY_FOR_REVIEW, p.spend, summary)
 
     # -- steps --------------------------------------------------------------------------
 
     def _call(self, role: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
               spend: Spend | None = None) -> ModelTurn:
-        """One model call with masking, history trimming, streaming events and accounting."""
+        """One model call with history trimming, secret masking, streaming and accounting."""
         trimmed = context.trim_history(messages, self.settings.model.context_tokens)
         outbound = self.masker.mask_messages(trimmed)
         turn = self.client.complete(
@@ -246,27 +264,21 @@ class Agent:
         result.output = context.compress(result.output, self.settings.agent.max_tool_output_chars)
         self._emit(ToolCallFinished(call_id=call.id, name=call.name, ok=result.ok,
                                     summary=result.summary))
-        if self.store is not None and self.session_id is not None:
-            self.store.audit(self.session_id, "tool", call.name, arguments, result.ok,
-                             result.summary)
+        self.recorder.audit("tool", call.name, arguments, result.ok, result.summary)
         if result.changed:
-            files = self.changes.files()
-            self._emit(PatchProposed(files=[f.path for f in files],
-                                     hunks=sum(len(f.hunks) for f in files)))
+            self._patch_event()
         return result
 
     def _run_tests(self, tests: TestBridge, selection: list[str] | None) -> str:
         if self.sandbox_factory is None:
             return "tests cannot run: no sandbox is configured"
         self._set_state(AgentState.TESTING)
-        report = tests.run(self.changes.proposed_overlay(), selection)
+        try:
+            report = tests.run(self.changes.proposed_overlay(), selection)
+        finally:
+            self._set_state(AgentState.WORKING)
         self.tests_passed = report.status == "passed"
-        if self.store is not None and self.session_id is not None:
-            self.store.record_test_run(self.session_id, str(report.status), report.passed,
-                                       report.failed, report.model_dump_json())
-            self.store.audit(self.session_id, "tests", " ".join(report.command),
-                             {"selection": selection}, self.tests_passed, str(report.status))
-        self._set_state(AgentState.WORKING)
+        self.recorder.test_run(report, selection)
         return report_text(report)
 
     def _review(self, tests: TestBridge) -> Review | None:
@@ -288,9 +300,9 @@ class Agent:
         self._emit(ReviewNotes(review=review))
         return review
 
-    def _plan(self, toolbox: ToolBox) -> None:
+    def _plan(self) -> None:
         self._set_state(AgentState.PLANNING)
-        spec = phases.run_plan(self.task, self._map_text(self.task), self.workspace,
+        spec = phases.run_plan(self.task, self.map.render(self.task), self.workspace,
                                self.repo_map, self._call, self._run_tool)
         if spec is not None:
             criteria = "\n".join(f"- {c}" for c in spec.acceptance_criteria)
@@ -307,32 +319,18 @@ class Agent:
 
         return lambda: open_sandbox(self.settings.sandbox)
 
-    def _map_text(self, query: str, chat_files: list[str] | None = None) -> str:
-        if self.repo_map is None:
-            return ""
-        from repomap.protocol import MapRequest
-
-        try:
-            if not self._map_built:
-                self.repo_map.build(None)
-                self._map_built = True
-            result = self.repo_map.render(MapRequest(
-                query=query, chat_files=tuple(chat_files or ()),
-                max_tokens=self.settings.agent.map_tokens))
-        except Exception as exc:  # noqa: BLE001 - the map is an aid; the loop works without it
-            hint = exc.hint if isinstance(exc, HunkwiseError) else "continuing without the map"
-            self._emit(Error(message=f"repo map unavailable: {exc}", hint=hint))
-            self.repo_map = None
-            return ""
-        return result.text
-
     def _refresh_map(self, chat_files: list[str]) -> None:
         """Re-rank the map for the conversation so far and put it in the task message."""
-        if self.repo_map is None or len(self.messages) < 2 or not chat_files:
+        if len(self.messages) < 2:
             return
-        recent = " ".join(str(m.get("content") or "")[:500] for m in self.messages[-4:])
-        text = self._map_text(f"{self.task}\n{recent}", chat_files)
-        self.messages[1] = context.task_message(self.task, text)
+        text = self.map.for_conversation(self.task, self.messages, chat_files)
+        if text is not None:
+            self.messages[1] = context.task_message(self.task, text)
+
+    def _patch_event(self) -> None:
+        files = self.changes.files()
+        self._emit(PatchProposed(files=[f.path for f in files],
+                                 hunks=sum(len(f.hunks) for f in files)))
 
     def _tool_message(self, call_id: str, output: str) -> None:
         self.messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
@@ -343,13 +341,7 @@ class Agent:
             self._emit(StateChanged(state=state, detail=detail))
 
     def _emit(self, event: AgentEvent) -> None:
-        if self.store is not None and self.session_id is not None:
-            self.store.record_event(self.session_id, event.type, event.model_dump_json())
-        self.on_event(event)
-
-    def _save(self) -> None:
-        if self.store is not None and self.session_id is not None:
-            self.store.save_messages(self.session_id, self.messages)
+        self.recorder.emit(event)
 
     def _on_retry(self, kind: str, attempt: int, delay: float) -> None:
         self._emit(Error(message=f"model {kind}; retry {attempt} in {delay:.1f} s",
@@ -357,15 +349,13 @@ class Agent:
 
     def _finish(self, state: AgentState, spend: Spend, reason: str) -> RunOutcome:
         self._set_state(state, reason)
-        self._save()
-        if self.store is not None and self.session_id is not None:
-            self.store.save_pending(self.session_id, self.changes.proposed_overlay())
-            self.store.update(self.session_id, state=str(state), summary=reason[:500],
-                              cost_usd=self.session_cost, tokens=self.session_tokens,
-                              turns=spend.turns)
+        self.recorder.transcript(self.messages)
+        self.recorder.finished(str(state), reason, self.changes.proposed_overlay(),
+                               self.session_cost, self.session_tokens, spend.turns)
+        ready = state == AgentState.READY_FOR_REVIEW
         return RunOutcome(
-            state=state, summary=reason if state == AgentState.READY_FOR_REVIEW else "",
-            reason=None if state == AgentState.READY_FOR_REVIEW else reason, turns=spend.turns,
-            prompt_tokens=spend.prompt_tokens, completion_tokens=spend.completion_tokens,
-            cost_usd=spend.cost_usd, session_id=self.session_id, tests_passed=self.tests_passed,
+            state=state, summary=reason if ready else "", reason=None if ready else reason,
+            turns=spend.turns, prompt_tokens=spend.prompt_tokens,
+            completion_tokens=spend.completion_tokens, cost_usd=spend.cost_usd,
+            session_id=self.session_id, tests_passed=self.tests_passed,
         )

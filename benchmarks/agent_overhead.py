@@ -43,10 +43,9 @@ def main() -> int:
     build_s = time.perf_counter() - started
     changes = ChangeSet(repo, settings.agent.deny_globs)
     agent = Agent(repo, settings, changes, None, repo_map, lambda event: None)
-    agent._map_built = True
     agent.task = "fix the failing config loading test when a TOML file is given"
     agent.messages = [context.system_message(repo),
-                      context.task_message(agent.task, agent._map_text(agent.task))]
+                      context.task_message(agent.task, agent.map.render(agent.task))]
     toolbox = ToolBox(agent.workspace, WORK_TOOLS, repo_map, None)
     files = toolbox.workspace.all_files()
     py_files = [f for f in files if f.endswith(".py")][:8] or files[:8]

@@ -12,7 +12,8 @@ from hunkwise.settings import Settings
 
 
 def make_agent(repo: Path, script: Path, *, sandbox: bool = True, store: Any = None,
-               session_id: str | None = None, **sections: dict[str, Any]) -> tuple[Agent, list]:
+               session_id: str | None = None, repo_map: Any = None,
+               **sections: dict[str, Any]) -> tuple[Agent, list]:
     """An Agent on `repo` driven by `script`; returns it with the list its events land in."""
     data: dict[str, Any] = {
         "model": {"main": f"replay:{script}", "retry_base_s": 0.001},
@@ -30,7 +31,7 @@ def make_agent(repo: Path, script: Path, *, sandbox: bool = True, store: Any = N
         def factory():  # noqa: ANN202 - a context manager factory
             return open_sandbox(settings.sandbox)
 
-    agent = Agent(repo, settings, changes, factory, None, events.append, store=store,
+    agent = Agent(repo, settings, changes, factory, repo_map, events.append, store=store,
                   session_id=session_id)
     return agent, events
 

@@ -69,7 +69,7 @@ def test_cancel_stops_at_the_next_safe_point(calc_repo, replay_file) -> None:
 
     agent, events = make_agent(calc_repo, replay_file({"main": reads}), sandbox=False)
     holder["agent"] = agent
-    agent.on_event = lambda e: (events.append(e), on_event(e))
+    agent.recorder.on_event = lambda e: (events.append(e), on_event(e))
     outcome = agent.run("read")
     assert outcome.state == AgentState.CANCELLED and outcome.turns == 1
 
@@ -113,3 +113,24 @@ def test_system_prompt_carries_project_conventions(tmp_path) -> None:
     repo = make_repo(tmp_path / "r", {"AGENTS.md": "Use tabs. Never touch vendor/.\n"})
     text = context.system_message(repo)["content"]
     assert "Never touch vendor/." in text and "DATA, not" in text
+
+
+def test_real_repo_map_in_prompt_and_tool(calc_repo, replay_file, tmp_path) -> None:
+    from repomap import open_repo_map
+
+    script = replay_file({"main": [
+        turn(call("repo_map", {"query": "mul"}, "m1")),
+        turn(call("read_file", {"path": "calc.py"}, "r1")),
+        turn(call("finish", {"summary": "looked"}, "f")),
+    ]})
+    from repomap.settings import RepoMapSettings
+
+    repo_map = open_repo_map(calc_repo, RepoMapSettings(cache_dir=tmp_path / "mapcache"))
+    agent, events = make_agent(calc_repo, script, sandbox=False, repo_map=repo_map)
+    assert agent.run("fix add in calc").state == AgentState.READY_FOR_REVIEW
+    assert not of_type(events, "error"), of_type(events, "error")
+    requests = agent.client.replay_script().requests
+    task = requests[0]["messages"][1]["content"]
+    assert "Repository map" in task and "calc.py" in task
+    result = next(m["content"] for m in agent.messages if m.get("tool_call_id") == "m1")
+    assert "calc.py" in result and "mul" in result
