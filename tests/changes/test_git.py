@@ -228,3 +228,25 @@ def test_undo_keeps_what_the_user_staged_since(make_repo: Callable[..., Path]) -
     git_repo.undo_last()
     assert (repo / "d.txt").read_text() == body.replace("v2\n", "v2 user\n")
     assert git(repo, "show", ":d.txt") == body.replace("v2\n", "v2 user\n")  # still staged
+
+
+@pytest.mark.parametrize(
+    ("marker", "what"),
+    [
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase or `git am`"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+    ],
+)
+def test_operations_in_progress_are_refused(repo: Path, marker: str, what: str) -> None:
+    path = repo / ".git" / marker
+    if "-" in marker:
+        path.mkdir()
+    else:
+        path.write_text(git(repo, "rev-parse", "HEAD"))
+    git_repo = GitRepo.open(repo)
+    assert git_repo.in_progress() == what
+    with pytest.raises(CommitError, match=f"{what} is in progress") as info:
+        git_repo.commit_contents({"a.txt": b"a\n"}, "x", None)
+    assert "finish or abort" in info.value.hint
