@@ -253,8 +253,15 @@ class ChangeSet:
         return [h for h in self.hunks() if h.decision is Decision.REJECTED]
 
     def attach_note(self, path: str | Path, line: int, message: str) -> str | None:
-        """Attach a review finding to the hunk covering (or nearest to) new-file `line`."""
-        rel = self._path(path)
+        """Attach a review finding to the hunk covering (or nearest to) new-file `line`.
+
+        Returns the hunk's id, or None when the path has no pending hunks (or is not a path
+        we would touch at all: findings come from a model and may name anything).
+        """
+        try:
+            rel = self._path(path)
+        except ChangeError:
+            return None
         with self._lock:
             change = self._files.get(rel)
             if change is None or not change.hunks:

@@ -93,6 +93,7 @@ def test_notes_attach_to_the_covering_hunk(changes: ChangeSet) -> None:
     assert changes.hunk(second.id).notes == ("why delete line 25?",)
     assert changes.attach_note("f.txt", 3, "ok") == first.id
     assert changes.attach_note("other.txt", 1, "x") is None
+    assert changes.attach_note("../../etc/passwd", 1, "x") is None
 
 
 def test_drop_rejected_returns_them_and_keeps_the_rest(changes: ChangeSet) -> None:
