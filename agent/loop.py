@@ -83,6 +83,7 @@ class Agent:
         self.last_review: Review | None = None
         self.tests_passed: bool | None = None
         self._cancel = threading.Event()
+        self._plan_requested = settings.agent.plan
         self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
         if store is not None and session_id is not None:
             info = store.get(session_id)
@@ -92,9 +93,13 @@ class Agent:
 
     # -- public -------------------------------------------------------------------------
 
-    def run(self, task: str) -> RunOutcome:
-        """Work on `task` (or a follow-up in the same session) until a terminal state."""
+    def run(self, task: str, plan: bool | None = None) -> RunOutcome:
+        """Work on `task` (or a follow-up in the same session) until a terminal state.
+
+        `plan` overrides `settings.agent.plan` for this run (the app's /plan).
+        """
         self._cancel.clear()
+        self._plan_requested = self.settings.agent.plan if plan is None else plan
         if not self.messages:
             self.task = task
             self.messages = [context.system_message(self.repo),
@@ -141,7 +146,7 @@ class Agent:
                 toolbox = ToolBox(self.workspace, WORK_TOOLS, self.repo_map,
                                   lambda sel: self._run_tests(tests, sel),
                                   self.settings.agent.map_tokens)
-                if self.settings.agent.plan and len(self.messages) == 2:
+                if self._plan_requested and len(self.messages) == 2:
                     self._plan()
                 while True:
                     outcome = self._turn(toolbox, tests, progress)

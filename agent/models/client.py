@@ -151,6 +151,14 @@ class ModelClient:
                     f"{self.model_name(role)} ({role}) refused the request: {_first_line(exc)}",
                     "check the model name and API key (e.g. ANTHROPIC_API_KEY, OPENAI_API_KEY)",
                 ) from exc
+            except HunkwiseError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any provider failure is a clear error
+                raise ModelError(
+                    f"{self.model_name(role)} ({role}) failed: {type(exc).__name__}: "
+                    f"{_first_line(exc)}",
+                    "check the model name (provider/model), api_base and the provider's status",
+                ) from exc
 
     def _stream_once(self, role: str, model: str, messages: list[dict[str, Any]],
                      tools: list[dict[str, Any]] | None, extra: dict[str, Any],
