@@ -55,10 +55,13 @@ def run(
             )
     except git.GitCommandError as exc:
         stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("' \n")
-        raise CommitError(
-            f"git {args[0]} failed: {stderr or exc}",
-            "check `git status`; if another git command is running, wait and retry",
-        ) from exc
+        hint = "check `git status`; if another git command is running, wait and retry"
+        if "tell me who you are" in stderr or "auto-detect email" in stderr:
+            hint = (
+                'set who you are: git config --global user.name "Your Name" && '
+                "git config --global user.email you@example.com"
+            )
+        raise CommitError(f"git {args[0]} failed: {stderr or exc}", hint) from exc
 
 
 def store_blob(repo: git.Repo, data: bytes) -> str:

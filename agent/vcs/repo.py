@@ -117,6 +117,7 @@ class GitRepo:
                 f"HEAD is detached at {self.repo.head.commit.hexsha[:7]}",
                 "switch to a branch (git switch -c NAME) so the commit is not lost",
             )
+        run(self.git, "var", "GIT_AUTHOR_IDENT")  # fails early, with a hint, without identity
 
     def snapshot(self, reason: str) -> str:
         """Record the working tree (tracked and untracked) as a commit under refs/hunkwise/."""

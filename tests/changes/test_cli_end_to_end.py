@@ -162,3 +162,15 @@ def test_missing_patch_and_garbage_patch(make_repo: Callable[..., Path], tmp_pat
     bad = hunkwise("apply", str(garbage), "--list", repo=repo)
     assert bad.returncode == 2 and "no file changes" in bad.stderr
     assert "Traceback" not in missing.stderr + bad.stderr
+
+
+def test_commit_without_identity_refuses_before_writing(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"crlf.txt": CRLF, "nonl.py": NO_FINAL_NEWLINE})
+    patch_file = repo.parent / "change.patch"
+    patch_file.write_text(five_hunk_patch(repo))
+    for key in ("user.name", "user.email"):
+        git(repo, "config", "--unset", key)
+    git(repo, "config", "user.useConfigOnly", "true")
+    result = hunkwise("apply", str(patch_file), "--accept-all", "--commit", repo=repo)
+    assert result.returncode == 2 and "user.name" in result.stderr
+    assert git(repo, "status", "--porcelain") == ""  # nothing was written

@@ -250,3 +250,18 @@ def test_operations_in_progress_are_refused(repo: Path, marker: str, what: str) 
     with pytest.raises(CommitError, match=f"{what} is in progress") as info:
         git_repo.commit_contents({"a.txt": b"a\n"}, "x", None)
     assert "finish or abort" in info.value.hint
+
+
+def test_missing_identity_says_how_to_set_it(
+    make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo({"a.txt": "a\n"})
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    git(repo, "config", "user.useConfigOnly", "true")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CommitError) as info:
+        GitRepo.open(repo).commit_contents({"a.txt": b"b\n"}, "x", None)
+    assert "git config --global user.name" in info.value.hint
+    assert git(repo, "log", "--format=%s") == "initial\n"
