@@ -175,3 +175,20 @@ print("ENV", [k for k, v in os.environ.items() if sys.argv[2] in k or sys.argv[2
     assert "FILE False" in result.output
     assert "FOUND" not in result.output
     assert "ENV []" in result.output
+
+
+def test_the_probes_do_see_a_leak_without_isolation(
+    repo: Path, tmp_path: Path, tcp_listener: tuple[Listener, int]
+) -> None:
+    """Control: on the unisolated local backend the same probes report the leaks."""
+    from sandbox.local import LocalSandbox
+
+    local = LocalSandbox(warn=False)
+    listener, port = tcp_listener
+    result = run_py(local, repo, CONNECT, "inet", "127.0.0.1", str(port))
+    assert result.status is RunStatus.FAILED and "CONNECTED" in result.output
+    outside = tmp_path / "outside-control"
+    outside.mkdir()
+    result = run_py(local, repo, WRITE, str(outside / "direct.txt"))
+    assert f"WROTE {outside / 'direct.txt'}" in result.output
+    assert (outside / "direct.txt").read_text() == "pwned"

@@ -86,12 +86,13 @@ def test_sleep_past_timeout_returns_promptly(isolated: Sandbox, repo: Path) -> N
 def test_timeout_leaves_no_container_behind(container_sandbox: Sandbox, repo: Path) -> None:
     api = container_sandbox.client.api  # type: ignore[attr-defined]
     mine = {"label": [LABEL, f"{LABEL_PID}={os.getpid()}"]}
-    assert api.containers(all=True, filters=mine) == []
+    # Other fixtures of this process may hold a session container: compare, do not expect none.
+    before = {c["Id"] for c in api.containers(all=True, filters=mine)}
     result = container_sandbox.run(
         RunRequest(argv=["sleep", "60"], repo=repo, limits=Limits(timeout_s=2))
     )
     assert result.status is RunStatus.TIMED_OUT
-    assert api.containers(all=True, filters=mine) == []
+    assert {c["Id"] for c in api.containers(all=True, filters=mine)} <= before
 
 
 def test_ten_megabytes_of_output_are_truncated(isolated: Sandbox, repo: Path) -> None:
