@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 from repomap.cache import ParseCache, blob_digest
 from repomap.discovery import SourceFile, discover, looks_generated
 from repomap.extract import extract
+from repomap.languages import parser, tags_query
 
 CHUNK = 48
 # Below this many files a pool costs more than it saves.
@@ -57,11 +57,11 @@ def _parse_chunk(
     return [_parse_one(root, path, language) for path, language in items]
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork is fastest, but forking a process that runs other threads (the TUI) is unsafe.
-    if threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
+def _prepare_languages(languages: set[str]) -> None:
+    """Load grammars and compile queries before forking, so workers inherit them ready."""
+    for language in sorted(languages):
+        tags_query(language)
+        parser(language)
 
 
 def _parse_all(
@@ -73,14 +73,23 @@ def _parse_all(
     items = [(f.path, f.language) for f in todo]
     total = len(items)
     results: list[tuple[str, str, tuple | None]] = []
-    if workers <= 1 or total < POOL_THRESHOLD:
+    # Forking is the cheap way to start workers and is safe here: CPython holds the import lock
+    # across fork, and workers only parse with grammars and queries loaded beforehand. Where
+    # fork is unavailable, parse in this process rather than re-import the caller's __main__.
+    if (
+        workers <= 1
+        or total < POOL_THRESHOLD
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         for number, (path, language) in enumerate(items, 1):
             results.append(_parse_one(str(root), path, language))
             if progress is not None and (number % CHUNK == 0 or number == total):
                 progress(number, total)
         return results
     chunks = [items[start : start + CHUNK] for start in range(0, total, CHUNK)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    _prepare_languages({language for _, language in items})
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for chunk_result in pool.map(_parse_chunk, [str(root)] * len(chunks), chunks):
             results.extend(chunk_result)
             if progress is not None:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,24 @@ def test_cli_reports_bad_input_with_a_hint(tmp_path: Path) -> None:
     )  # fmt: skip
     assert completed.returncode == 2
     assert "hint:" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_parallel_build_from_a_worker_thread_while_other_threads_run(
+    make_repo: RepoFactory,
+) -> None:
+    """As in the app: the pool is started from a thread worker while the UI thread lives."""
+    files = {f"pkg/m{i}.py": f"def f{i}(x):\n    return f{(i + 1) % 90}(x)\n" for i in range(90)}
+    repo = make_repo(files)
+    repo_map = open_repo_map(repo, RepoMapSettings(workers=2))
+    stop = threading.Event()
+    idle = threading.Thread(target=stop.wait)
+    idle.start()
+    worker = threading.Thread(target=repo_map.build)
+    worker.start()
+    worker.join(timeout=120)
+    stop.set()
+    idle.join()
+    assert not worker.is_alive()
+    assert repo_map._index.parsed == 90
+    result = repo_map.render(MapRequest(query="f17_caller? no: calls to f17", max_tokens=200))
+    assert result.files[0] in {"pkg/m17.py", "pkg/m16.py"}
