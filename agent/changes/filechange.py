@@ -22,8 +22,6 @@ from agent.changes.hunks import (
 from agent.changes.lines import Lines, join_lines, line_ending, split_lines, text_to_lines
 from agent.changes.model import Decision, FileKind, FileView, HunkView
 
-_ABSENT = object()
-
 
 @dataclass
 class FileChange:
@@ -80,13 +78,6 @@ class FileChange:
         """The frozen view of one hunk."""
         return render_one(self.path, self.hunks, number, self.original_lines, stale)
 
-    def index_of(self, hunk_id_: str) -> int:
-        """Position of a hunk in this file; raises KeyError when absent."""
-        for number, hunk in enumerate(self.hunks):
-            if hunk.id == hunk_id_:
-                return number
-        raise KeyError(hunk_id_)
-
     # -- the proposal changes -------------------------------------------------------------
 
     def propose(self, content: bytes | None) -> None:
@@ -97,7 +88,7 @@ class FileChange:
         kept = [h for h in self.hunks if h.blocks and all(b.key in fresh_keys for b in h.blocks)]
         kept_keys = {b.key for h in kept for b in h.blocks}
         rest = [block for block in fresh if block.key not in kept_keys]
-        self.hunks = sorted(kept + group_blocks(self.path, rest), key=lambda h: h.old_start)
+        self.hunks = _untangle(self.path, kept + group_blocks(self.path, rest))
         self._placeholder(content)
 
     def _placeholder(self, content: bytes | None) -> None:

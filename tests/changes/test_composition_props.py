@@ -261,3 +261,29 @@ def test_patch_text_round_trips_through_from_patch_and_git_apply(
     (root / "p.diff").write_bytes(patch.encode("utf-8", "surrogateescape"))
     subprocess.run(["git", "apply", "p.diff"], cwd=root, check=True, capture_output=True)
     assert (root / "f.txt").read_bytes() == proposed
+
+
+@EXAMPLES
+@given(file_pairs(), st.data())
+def test_agent_edits_during_review_keep_decided_hunks_and_compose(
+    root: Path, pair: tuple[bytes, bytes], data: st.DataObject
+) -> None:
+    original, proposed = pair
+    changes, _ = change_set(root, original, proposed)
+    for hunk in list(changes.hunks()):
+        if data.draw(st.booleans()):
+            changes.split(hunk.id)
+    decided = {}
+    for hunk in list(changes.hunks()):
+        choice = data.draw(st.sampled_from(list(Decision)))
+        changes.decide(hunk.id, choice)
+        decided[hunk.id] = (choice, changes.hunk(hunk.id).lines)
+    second = data.draw(edited(proposed))
+    changes.write("f.txt", second)  # the agent revises its proposal mid-review
+    assert changes.proposed_overlay().get("f.txt", original) == second
+    views = list(changes.hunks())
+    for view in views:
+        if view.id in decided and decided[view.id][1] == view.lines:
+            assert view.decision is decided[view.id][0]
+    changes.decide_all(Decision.ACCEPTED)
+    assert changes.accepted_overlay().get("f.txt", original) == second
