@@ -126,9 +126,11 @@ class ChangeSet:
                 if rel not in contents:
                     contents[rel] = self.read_text(rel) if self.exists(rel) else ""
                 contents[rel] = replace_once(rel, contents[rel], block.search, block.replace)
+            for rel, body in contents.items():
+                self._check(rel, encode(body))  # every block is checked before any applies
             return [self._propose(rel, encode(body)) for rel, body in contents.items()]
 
-    def _propose(self, rel: str, content: bytes | None) -> FileView:
+    def _check(self, rel: str, content: bytes | None) -> FileChange:
         if self.read_only:
             raise ChangeError("this change set reviews your own changes", "it takes no edits")
         if is_binary(content):
@@ -138,6 +140,10 @@ class ChangeSet:
         change = self._change(rel)
         if is_binary(change.original):
             raise BinaryFileError(f"{rel} is a binary file", "hunkwise only edits text files")
+        return change
+
+    def _propose(self, rel: str, content: bytes | None) -> FileView:
+        change = self._check(rel, content)
         change.propose(content)
         if change.hunks:
             self._files[rel] = change
