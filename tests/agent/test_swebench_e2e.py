@@ -15,25 +15,65 @@ from tests.agent.conftest import sandbox_available
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORD_REPO = "pallets/flask"
-_skip = swebench.unavailable(RECORD_REPO) or sandbox_available()
+_skip = swebench.unavailable(RECORD_REPO)
+PYTEST = ["python3", "-m", "pytest", "-p", "no:cacheprovider"]
+
+
+def _engine_unavailable() -> str | None:
+    from sandbox.container import ContainerSandbox
+    from sandbox.errors import SandboxError
+    from sandbox.settings import SandboxSettings
+
+    try:
+        with ContainerSandbox.open(SandboxSettings(backend="container")):
+            return None
+    except SandboxError as exc:
+        return f"no container engine/image: {exc.message}"
+
+
+def _bwrap_config(repo: Path) -> str:
+    """bwrap runs the host's Python: the deps are committed into the checkout."""
+    deps = swebench.install_deps(repo, swebench.FLASK_DEPS)
+    argv = [*PYTEST, "-o", f"pythonpath=src {deps.name}"]
+    return f'[sandbox]\nbackend = "bwrap"\ntimeout_s = 300\ntest_command = {json.dumps(argv)}\n'
+
+
+def _container_config(repo: Path) -> str:
+    """The container gets the deps from `setup` (a derived image, built once and cached)."""
+    setup = [
+        "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+        "--no-install-recommends python3-pip > /dev/null",
+        "python3 -m pip install --break-system-packages -q "
+        + " ".join(swebench.FLASK_DEPS) + " pytest==7.2.1",
+    ]
+    argv = [*PYTEST, "-o", "pythonpath=src"]
+    return (f'[sandbox]\nbackend = "container"\ntimeout_s = 600\n'
+            f"setup = {json.dumps(setup)}\ntest_command = {json.dumps(argv)}\n")
+
+
+@pytest.fixture(params=[
+    pytest.param("bwrap", marks=[pytest.mark.bwrap]),
+    pytest.param("container", marks=[pytest.mark.container]),
+])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each sandbox backend the machine has; the others skip with the reason."""
+    reason = sandbox_available() if request.param == "bwrap" else _engine_unavailable()
+    if reason:
+        pytest.skip(f"{request.param}: {reason}")
+    return request.param
 
 
 @pytest.mark.slow
-@pytest.mark.bwrap
 @pytest.mark.skipif(_skip is not None, reason=f"SWE-bench e2e: {_skip}")
-def test_flask_instance_fixed_and_committed_with_passing_tests(tmp_path: Path) -> None:
+def test_flask_instance_fixed_and_committed_with_passing_tests(tmp_path: Path,
+                                                               backend: str) -> None:
     record = swebench.instance(swebench.FLASK_INSTANCE)
     repo = swebench.checkout(record, tmp_path / "flask")
-    deps = swebench.install_deps(repo, swebench.FLASK_DEPS)
     script = tmp_path / "fix.json"
     script.write_text(json.dumps(swebench.replay_script(record)))
     config = tmp_path / "config" / "hunkwise" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text(
-        '[sandbox]\nbackend = "bwrap"\ntimeout_s = 300\n'
-        f'test_command = ["python3", "-m", "pytest", "-p", "no:cacheprovider", "-o", '
-        f'"pythonpath=src {deps.name}"]\n'
-    )
+    config.write_text(_bwrap_config(repo) if backend == "bwrap" else _container_config(repo))
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "HUNKWISE_DATA_DIR": str(tmp_path / "data"), "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     env.pop("HUNKWISE_SANDBOX", None)
@@ -56,7 +96,7 @@ def test_flask_instance_fixed_and_committed_with_passing_tests(tmp_path: Path) -
     message = subprocess.run(["git", "log", "-1", "--format=%B"], cwd=repo, text=True,
                              capture_output=True, check=True).stdout
     assert message.startswith(f"fix: {swebench.FLASK_INSTANCE}")
-    assert "Tests: passed" in message and "bwrap sandbox" in message
+    assert "Tests: passed" in message and f"{backend} sandbox" in message
     assert "Assisted-by: hunkwise (replay:" in message
     committed = subprocess.run(["git", "show", "--stat", "--format=", "HEAD"], cwd=repo,
                                text=True, capture_output=True, check=True).stdout
