@@ -9,7 +9,7 @@ import unidiff
 from agent.changes.errors import PatchError
 from agent.changes.filechange import FileChange
 from agent.changes.hunks import Block, Hunk, hunk_id
-from agent.changes.lines import decode, encode, is_binary, split_lines, strip_ending
+from agent.changes.lines import decode, encode, is_binary, line_ending, split_lines, strip_ending
 
 if TYPE_CHECKING:
     from agent.changes.changeset import ChangeSet
@@ -100,7 +100,7 @@ def _hunks(rel: str, original: bytes | None, patched: unidiff.PatchedFile) -> li
                 "does not match the file",
                 "the file has changed since the patch was made; regenerate the patch",
             )
-        blocks = _blocks(lines, rows, start)
+        blocks = _blocks(lines, _to_file_endings(lines, rows, start), start)
         if blocks:
             hunks.append(Hunk(hunk_id(rel, blocks), blocks))
         floor = start + len(old_side)
@@ -133,6 +133,26 @@ def _locate(lines: tuple[bytes, ...], old_side: list[bytes], stated: int, floor:
             ):
                 return start
     return None
+
+
+def _to_file_endings(
+    lines: tuple[bytes, ...], rows: list[tuple[str, bytes]], start: int
+) -> list[tuple[str, bytes]]:
+    """Added lines take CRLF when the patch has LF where the file it matched has CRLF."""
+    old_rows = [data for kind, data in rows if kind != "+"]
+    matched = lines[start : start + len(old_rows)]
+    lf_patch_on_crlf_file = any(
+        data.endswith(b"\n") and not data.endswith(b"\r\n") and line.endswith(b"\r\n")
+        for data, line in zip(old_rows, matched, strict=True)
+    ) or (not old_rows and line_ending(lines) == b"\r\n")
+    if not lf_patch_on_crlf_file:
+        return rows
+    return [
+        (kind, data[:-1] + b"\r\n")
+        if kind == "+" and data.endswith(b"\n") and not data.endswith(b"\r\n")
+        else (kind, data)
+        for kind, data in rows
+    ]
 
 
 def _blocks(lines: tuple[bytes, ...], rows: list[tuple[str, bytes]], start: int) -> list[Block]:
