@@ -18,7 +18,7 @@ from sandbox.environment import (
 from sandbox.errors import SandboxError
 from sandbox.output import OutputCollector
 from sandbox.process import run_streaming
-from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult
+from sandbox.protocol import BackendName, Limits, LineSink, RunRequest, RunResult
 from sandbox.results import classify
 from sandbox.workspace import collect_files, safe_relpath, workspace_copy
 
@@ -65,15 +65,26 @@ def bwrap_argv(bwrap: str, workspace: Path, request: RunRequest, env: dict[str, 
     return args + ["--", *request.argv]
 
 
-def _limit_shim(group: RunCgroup | None, pids: int, memory_mb: int) -> list[str]:
-    """A tiny shell that joins the cgroup (or sets rlimits) and then execs bwrap."""
+def limit_shim(group: RunCgroup | None, limits: Limits, setpriv: str | None) -> list[str]:
+    """A tiny shell that joins the cgroup (or sets rlimits), drops root if given, execs bwrap.
+
+    Joining happens before the drop (cgroup v2 lets only the owner of both cgroups move a
+    process), and fails closed: no cgroup, no run.
+    """
     if group is not None:
-        joins = "; ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
-        script = f'{joins}; exec "$@"'
+        joins = " && ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
+        steps = (
+            f"{{ {joins}; }} || {{ echo 'hunkwise: cannot join the run cgroup' >&2; exit 125; }}"
+        )
     else:
-        # Without a cgroup: per-user process and address-space limits (not enforced for root).
-        script = f'ulimit -u {pids} -v {memory_mb * 1024}; exec "$@"'
-    return ["/bin/sh", "-c", script, "hunkwise-limits"]
+        # Without a cgroup: per-user process and address-space limits (they bind uid 65534).
+        steps = f"ulimit -u {limits.pids} -v {limits.memory_mb * 1024}"
+    drop = ""
+    if setpriv is not None:
+        # Become nobody before bwrap: it then builds an unprivileged user namespace, so
+        # nothing inside maps to host root, and root's RLIMIT_NPROC exemption is gone.
+        drop = f"{setpriv} --reuid={SANDBOX_UID} --regid={SANDBOX_GID} --clear-groups -- "
+    return ["/bin/sh", "-c", f'{steps}; exec {drop}"$@"', "hunkwise-limits"]
 
 
 class BwrapSandbox:
@@ -90,6 +101,14 @@ class BwrapSandbox:
             )
         self.bwrap = found
         self.as_root = os.geteuid() == 0
+        self.setpriv: str | None = None
+        if self.as_root:
+            self.setpriv = shutil.which("setpriv")
+            if self.setpriv is None:
+                raise SandboxError(
+                    "running bwrap as root needs setpriv to drop to an unprivileged user",
+                    "install util-linux (it provides setpriv)",
+                )
 
     def run(self, request: RunRequest, on_line: LineSink | None = None) -> RunResult:
         """Copy the repo plus overlay, run `request.argv` under bwrap, classify the outcome."""
@@ -99,22 +118,17 @@ class BwrapSandbox:
         owner = (SANDBOX_UID, SANDBOX_GID) if self.as_root else None
         collector = OutputCollector(limits.output_limit_bytes, on_line)
         with workspace_copy(request.repo, request.overlay, owner=owner) as workspace:
-            group = RunCgroup.create(
-                limits.pids, limits.memory_mb, SANDBOX_UID if self.as_root else None
-            )
+            group = RunCgroup.create(limits.pids, limits.memory_mb, limits.cpus)
             try:
                 env = sandbox_env(request.env)
-                argv = _limit_shim(group, limits.pids, limits.memory_mb)
+                argv = limit_shim(group, limits, self.setpriv)
                 argv += bwrap_argv(self.bwrap, workspace, request, env)
-                # As root we first become nobody: bwrap then builds an unprivileged user
-                # namespace, so nothing inside maps to host root.
                 outcome = run_streaming(
                     argv,
                     env={"PATH": "/usr/bin:/bin"},
                     cwd=workspace,
                     timeout_s=limits.timeout_s,
                     collector=collector,
-                    user=SANDBOX_UID if self.as_root else None,
                     on_kill=group.kill_all if group is not None else None,
                 )
                 oom = group.oom_killed() if group is not None else False

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+CPU_PERIOD_US = 100_000
 
 
 class RunCgroup:
@@ -19,36 +20,45 @@ class RunCgroup:
         self.v2 = v2
 
     @classmethod
-    def create(cls, pids: int, memory_mb: int, owner_uid: int | None) -> RunCgroup | None:
-        """Make the cgroup; None when cgroups cannot be created here (not root, read-only)."""
+    def create(cls, pids: int, memory_mb: int, cpus: float) -> RunCgroup | None:
+        """Make the cgroup; None when cgroups cannot be created here (not root, read-only).
+
+        Processes and memory are required (creation fails without them); CPU is best effort.
+        """
         name = f"hunkwise-cg-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         limit = str(memory_mb * 1024 * 1024)
+        quota = str(max(int(cpus * CPU_PERIOD_US), 1000))
+        group = cls({}, v2=(CGROUP_ROOT / "cgroup.controllers").exists())
         try:
-            if (CGROUP_ROOT / "cgroup.controllers").exists():
-                path = CGROUP_ROOT / name
-                path.mkdir()
-                group = cls({"unified": path}, v2=True)
+            if group.v2:
+                path = group._make("unified", CGROUP_ROOT / name)
                 (path / "pids.max").write_text(str(pids))
                 (path / "memory.max").write_text(limit)
                 _try_write(path / "memory.swap.max", "0")
+                _try_write(path / "cpu.max", f"{quota} {CPU_PERIOD_US}")
             else:
-                pids_dir, mem_dir = CGROUP_ROOT / "pids" / name, CGROUP_ROOT / "memory" / name
-                pids_dir.mkdir()
-                group = cls({"pids": pids_dir}, v2=False)
-                mem_dir.mkdir()
-                group.dirs["memory"] = mem_dir
-                (pids_dir / "pids.max").write_text(str(pids))
+                (group._make("pids", CGROUP_ROOT / "pids" / name) / "pids.max").write_text(
+                    str(pids)
+                )
+                mem_dir = group._make("memory", CGROUP_ROOT / "memory" / name)
                 (mem_dir / "memory.limit_in_bytes").write_text(limit)
                 # memory+swap equal to memory: the run may not swap its way past the limit.
                 _try_write(mem_dir / "memory.memsw.limit_in_bytes", limit)
+                try:
+                    cpu_dir = group._make("cpu", CGROUP_ROOT / "cpu" / name)
+                    (cpu_dir / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+                    (cpu_dir / "cpu.cfs_quota_us").write_text(quota)
+                except OSError:
+                    pass
         except OSError:
-            if "group" in locals():
-                group.remove()
+            group.remove()
             return None
-        if owner_uid is not None:
-            for procs in group.procs_files():
-                os.chown(procs, owner_uid, -1)
         return group
+
+    def _make(self, kind: str, path: Path) -> Path:
+        path.mkdir()
+        self.dirs[kind] = path
+        return path
 
     def procs_files(self) -> list[Path]:
         """The files a process writes its pid into to join this cgroup."""

@@ -167,10 +167,16 @@ class ContainerSandbox:
                 code = api.wait(container, timeout=max(request.limits.timeout_s, 0.01))[
                     "StatusCode"
                 ]
-            except (requests.exceptions.RequestException, OSError):
+            except (requests.exceptions.RequestException, OSError) as exc:
+                _kill(api, container)
+                if time.monotonic() - start < request.limits.timeout_s - 0.5:
+                    # Not our deadline: the engine went away under us.
+                    raise SandboxError(
+                        f"lost the container engine during the run: {exc}",
+                        "check the engine (`hunkwise sandbox doctor`) and run again",
+                    ) from exc
                 timed_out = True
                 code = None
-                _kill(api, container)
             reader.join(timeout=5)
             duration = time.monotonic() - start
             # Podman reports OOMKilled false even when the kernel killed the process: the

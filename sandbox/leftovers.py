@@ -39,7 +39,7 @@ def reap_leftovers(tmp_dir: Path | None = None) -> list[Path]:
         if OWNED.match(entry.name) and not _owner_alive(entry.name) and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry)
-    for controller in ("", "pids", "memory"):
+    for controller in ("", "pids", "memory", "cpu"):
         base = CGROUP_ROOT / controller if controller else CGROUP_ROOT
         try:
             groups = [g for g in base.iterdir() if g.is_dir() and OWNED.match(g.name)]

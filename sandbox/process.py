@@ -36,7 +36,6 @@ def run_streaming(
     cwd: Path,
     timeout_s: float,
     collector: OutputCollector,
-    user: int | None = None,
     on_kill: Callable[[], None] | None = None,
 ) -> ProcessOutcome:
     """Run `argv` in its own session; feed its output to `collector`; kill it at the deadline.
@@ -53,9 +52,6 @@ def run_streaming(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        user=user,
-        group=user,
-        extra_groups=[] if user is not None else None,
     )
     timed_out = False
     selector = selectors.DefaultSelector()

@@ -162,7 +162,10 @@ def run_tests(
     if _is_pytest(argv):
         argv += [f"--junitxml={JUNIT_PATH}", "-o", "junit_family=xunit1", "-p", "no:cacheprovider"]
         collect.append(JUNIT_PATH)
-    argv += list(selection or [])
+    if selection and command == UNITTEST:
+        argv = [*UNITTEST[:3], *selection]  # `discover` takes no test names
+    else:
+        argv += list(selection or [])
     request = RunRequest(
         argv=argv,
         repo=top,

@@ -33,7 +33,7 @@ def test_dead_owners_workspaces_go_live_ones_stay(tmp_path: Path) -> None:
 
 
 def test_empty_cgroup_of_a_dead_owner_is_removed() -> None:
-    group = RunCgroup.create(pids=8, memory_mb=64, owner_uid=None)
+    group = RunCgroup.create(pids=8, memory_mb=64, cpus=1.0)
     if group is None:
         pytest.skip("cannot create cgroups here (needs root and a writable cgroup tree)")
     try:

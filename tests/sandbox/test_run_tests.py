@@ -57,3 +57,17 @@ def test_unittest_repo(isolated: Sandbox, tmp_path: Path) -> None:
     assert report.status is RunStatus.FAILED
     assert (report.passed, report.failed) == (1, 1)
     assert "AssertionError" in report.excerpt
+
+
+def test_unittest_selection_names_tests(isolated: Sandbox, tmp_path: Path) -> None:
+    from tests.sandbox.conftest import git
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "test_u.py").write_text(
+        "import unittest\n\nclass T(unittest.TestCase):\n"
+        "    def test_a(self):\n        self.assertEqual(1, 1)\n"
+        "    def test_b(self):\n        self.assertEqual(1, 2)\n"
+    )
+    report = run_tests(isolated, tmp_path, {}, SandboxSettings(), selection=["test_u.T.test_a"])
+    assert report.status is RunStatus.PASSED, report.excerpt
+    assert (report.passed, report.failed) == (1, 0)
