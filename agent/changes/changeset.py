@@ -100,10 +100,20 @@ class ChangeSet:
             return self._propose(rel, encode(replace_once(rel, text, old, new)))
 
     def write(self, path: str | Path, content: str | bytes) -> FileView:
-        """Propose the whole new content of a file (creating it if needed)."""
+        """Propose the whole new content of a file (creating it if needed).
+
+        Text with only LF endings written over a CRLF file takes CRLF (models write LF); bytes
+        are taken exactly as given.
+        """
         rel = self._path(path)
-        data = encode(content) if isinstance(content, str) else bytes(content)
         with self._lock:
+            if isinstance(content, str):
+                current = self._files[rel].proposed() if rel in self._files else self._disk(rel)
+                if current and b"\r\n" in current and "\r" not in content:
+                    content = content.replace("\n", "\r\n")
+                data = encode(content)
+            else:
+                data = bytes(content)
             return self._propose(rel, data)
 
     def delete(self, path: str | Path) -> FileView:

@@ -131,3 +131,13 @@ def test_editing_a_missing_file_tells_the_model_how_to_create_it(changes: Change
     with pytest.raises(EditError, match="does not exist") as info:
         changes.edit("nope.py", "x", "y")
     assert "empty old text" in str(info.value)
+
+
+def test_whole_file_text_over_a_crlf_file_keeps_crlf(tmp_path: Path) -> None:
+    (tmp_path / "w.txt").write_bytes(b"one\r\ntwo\r\n")
+    changes = ChangeSet(tmp_path)
+    view = changes.write("w.txt", "one\ntwo\nthree\n")
+    assert changes.proposed_overlay()["w.txt"] == b"one\r\ntwo\r\nthree\r\n"
+    assert [line.kind for line in view.hunks[0].lines] == [" ", " ", "+"]
+    changes.write("w.txt", b"raw\n")  # bytes are exact
+    assert changes.proposed_overlay()["w.txt"] == b"raw\n"
