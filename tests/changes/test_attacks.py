@@ -196,3 +196,15 @@ def test_writes_keep_file_mode(repo: Path) -> None:
     assert script.read_text() == "#!/bin/sh\necho hello\n"
     assert stat.S_IMODE(os.stat(script).st_mode) == 0o750
     assert not [p for p in repo.iterdir() if p.name.endswith(".hunkwise")]
+
+
+def test_a_hardlink_to_an_outside_file_is_replaced_not_written_through(
+    repo: Path, outside: Path
+) -> None:
+    os.link(outside / "secret.txt", repo / "linked.txt")
+    changes = ChangeSet(repo)
+    changes.write("linked.txt", "repo's own content\n")
+    changes.decide_all(Decision.ACCEPTED)
+    changes.write_accepted()
+    assert (repo / "linked.txt").read_text() == "repo's own content\n"
+    assert _tree(outside) == {"secret.txt": b"do not touch\n"}
