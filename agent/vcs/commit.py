@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 from agent.changes.paths import normalize
 from agent.vcs.errors import CommitError
-from agent.vcs.gitcmd import ZERO_OID, merge_file, read_blob, run, store_blob, temporary_index
+from agent.vcs.gitcmd import (
+    ZERO_OID,
+    merge_file,
+    read_blob,
+    run,
+    store_blob,
+    temporary_index,
+    tree_mode,
+)
 from agent.vcs.repo import TRAILER, WORKTREE_ORIGIN
 
 if TYPE_CHECKING:
@@ -89,13 +97,15 @@ def commit_contents(
 
 
 def _mode(repo: GitRepo, head: str | None, path: str) -> int:
-    from agent.vcs.gitcmd import tree_mode
-
+    """The file mode to commit: HEAD's regular-file mode, else the executable bit on disk."""
     mode = tree_mode(repo.repo, head, path)
     if mode == SUBMODULE_MODE:
         raise CommitError(f"{path} is a submodule", "hunkwise never changes submodules")
-    if mode is not None:
+    if mode is not None and mode & 0o170000 == 0o040000:
+        raise CommitError(f"{path} is a folder in HEAD", "commit files, not folders")
+    if mode in (0o100644, 0o100755):
         return mode
+    # A symlink at HEAD that is now a regular file is committed as a regular file.
     on_disk = repo.root / path
     if on_disk.is_file() and on_disk.stat().st_mode & 0o111:
         return 0o100755

@@ -265,3 +265,31 @@ def test_missing_identity_says_how_to_set_it(
         GitRepo.open(repo).commit_contents({"a.txt": b"b\n"}, "x", None)
     assert "git config --global user.name" in info.value.hint
     assert git(repo, "log", "--format=%s") == "initial\n"
+
+
+def test_modes_regular_executable_and_former_symlink(make_repo: Callable[..., Path]) -> None:
+    repo = make_repo({"tool.sh": "#!/bin/sh\n", "target.txt": "t\n"})
+    (repo / "tool.sh").chmod(0o755)
+    (repo / "link").symlink_to("target.txt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "modes")
+    (repo / "link").unlink()
+    (repo / "link").write_text("now a file\n")
+    GitRepo.open(repo).commit_contents(
+        {"tool.sh": b"#!/bin/sh\necho\n", "link": b"now a file\n", "new.txt": b"n\n"}, "m", None
+    )
+    modes = {line.split()[3]: line.split()[0] for line in git(repo, "ls-tree", "HEAD").splitlines()}
+    assert modes == {
+        "link": "100644",
+        "new.txt": "100644",
+        "target.txt": "100644",
+        "tool.sh": "100755",
+    }
+    with pytest.raises(CommitError, match="folder"):
+        (repo / "dir").mkdir()
+        (repo / "dir" / "f").write_text("f\n")
+        git(repo, "add", "dir")
+        git(repo, "commit", "-q", "-m", "dir")
+        (repo / "dir" / "f").unlink()
+        (repo / "dir").rmdir()
+        GitRepo.open(repo).commit_contents({"dir": b"x\n"}, "m", None)
