@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     take.add_argument("--list", action="store_true", help="print the numbered hunks and stop")
     take.add_argument("--accept", metavar="SPEC", help="hunks to take, e.g. 1,3,5-7")
     take.add_argument("--accept-all", action="store_true", help="take every hunk")
+    take.add_argument(
+        "-i", "--interactive", action="store_true", help="ask about each hunk (y/n/s/a/d/q)"
+    )
     apply.add_argument("--commit", action="store_true", help="commit exactly the taken hunks")
     apply.add_argument("-m", "--message", default=None, help="commit message")
     apply.set_defaults(func=run_apply)
@@ -86,19 +89,35 @@ def run_apply(args: argparse.Namespace) -> int:
     changes = ChangeSet.from_patch(repo, _read_patch(args.patch), settings.agent.deny_globs)
     changes.git_settings = settings.git
     hunks = changes.numbered()
-    if args.list or not (args.accept or args.accept_all):
+    if args.list or not (args.accept or args.accept_all or args.interactive):
         for number, hunk in enumerate(hunks, start=1):
             print(f"[{number}] {hunk.path} {hunk.header}  (+{hunk.added} -{hunk.removed})")
             for line in hunk.lines:
                 print(f"    {line.kind}{line.text}")
         if not args.list:
-            print("hint: take hunks with --accept SPEC (e.g. 1,3) or --accept-all", file=sys.stderr)
+            print(
+                "hint: take hunks with --accept SPEC (e.g. 1,3), --accept-all or -i",
+                file=sys.stderr,
+            )
         return 0
-    chosen = (
-        set(range(1, len(hunks) + 1)) if args.accept_all else parse_spec(args.accept, len(hunks))
-    )
-    for number, hunk in enumerate(hunks, start=1):
-        changes.decide(hunk.id, Decision.ACCEPTED if number in chosen else Decision.REJECTED)
+    if args.interactive:
+        from agent.changes.interactive import ask_hunks
+
+        if args.patch == "-":
+            raise ConfigError("-i reads answers from standard input", "pass the patch as a file")
+        taken = ask_hunks(changes, sys.stdin, sys.stdout)
+    else:
+        chosen = (
+            set(range(1, len(hunks) + 1))
+            if args.accept_all
+            else parse_spec(args.accept, len(hunks))
+        )
+        for number, hunk in enumerate(hunks, start=1):
+            changes.decide(hunk.id, Decision.ACCEPTED if number in chosen else Decision.REJECTED)
+        taken = len(chosen)
+    if not taken:
+        print("no hunks taken; nothing written")
+        return 0
     git_repo = None
     if args.commit:
         from agent.vcs import GitRepo
@@ -116,7 +135,7 @@ def run_apply(args: argparse.Namespace) -> int:
     if report.snapshot:
         print(f"snapshot: {report.snapshot}")
     if git_repo is not None and report.ok:
-        message = args.message or f"Apply {len(chosen)} hunk(s) of {Path(args.patch).name}"
+        message = args.message or f"Apply {taken} hunk(s) of {Path(args.patch).name}"
         sha = git_repo.commit_contents(overlay, message, args.model, bases=bases)
         print(f"committed {sha[:12]} on {git_repo.branch()}")
     return 0 if report.ok else 1

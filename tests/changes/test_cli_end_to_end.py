@@ -174,3 +174,40 @@ def test_commit_without_identity_refuses_before_writing(make_repo: Callable[...,
     result = hunkwise("apply", str(patch_file), "--accept-all", "--commit", repo=repo)
     assert result.returncode == 2 and "user.name" in result.stderr
     assert git(repo, "status", "--porcelain") == ""  # nothing was written
+
+
+def test_interactive_split_take_and_quit(make_repo: Callable[..., Path]) -> None:
+    body = "".join(f"line {i}\n" for i in range(1, 31))
+    repo = make_repo({"f.txt": body})
+    (repo / "f.txt").write_text(
+        body.replace("line 2\n", "LINE 2\n")
+        .replace("line 7\n", "LINE 7\n")
+        .replace("line 25\n", "LINE 25\n")
+    )
+    patch_file = repo.parent / "p.patch"
+    patch_file.write_text(git(repo, "diff"))
+    (repo / "f.txt").write_text(body)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hunkwise",
+            "--repo",
+            str(repo),
+            "apply",
+            str(patch_file),
+            "-i",
+            "--commit",
+            "-m",
+            "picked",
+        ],
+        input="?\ns\nn\ny\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Split into 2 hunks." in result.stdout and "s - split" in result.stdout
+    assert git(repo, "show", "HEAD:f.txt") == body.replace("line 7\n", "LINE 7\n")
+    assert git(repo, "log", "-1", "--format=%s").strip() == "picked"
