@@ -84,6 +84,7 @@ class Agent:
         self.tests_passed: bool | None = None
         self._cancel = threading.Event()
         self._plan_requested = settings.agent.plan
+        self._spend: Spend | None = None
         self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
         if store is not None and session_id is not None:
             info = store.get(session_id)
@@ -140,6 +141,7 @@ class Agent:
 
     def _drive(self) -> RunOutcome:
         progress = _Progress(Spend())
+        self._spend = progress.spend
         try:
             with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
                             self._emit) as tests:
@@ -165,7 +167,7 @@ class Agent:
             return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
         self._set_state(AgentState.WORKING)
         self._refresh_map(toolbox.chat_files)
-        turn = self._call("main", self.messages, toolbox.schemas(), p.spend)
+        turn = self._call("main", self.messages, toolbox.schemas())
         self.messages.append(turn.assistant_message())
         if not turn.tool_calls:
             p.idle += 1
@@ -208,9 +210,8 @@ class Agent:
             p.tests_stale = False
             try:
                 text = self._run_tests(tests, None)
-            except HunkwiseError as exc:
-                self._emit(Error(message=f"tests could not run: {exc.message}", hint=exc.hint))
-                text, self.tests_passed = "", None
+            except HunkwiseError:
+                text, self.tests_passed = "", None  # reported as an Error event already
             if self.tests_passed is False and not p.finish_warned:
                 p.finish_warned = True
                 self.messages.append({"role": "user", "content": (
@@ -230,8 +231,8 @@ class Agent:
 
     # -- steps --------------------------------------------------------------------------
 
-    def _call(self, role: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-              spend: Spend | None = None) -> ModelTurn:
+    def _call(self, role: str, messages: list[dict[str, Any]],
+              tools: list[dict[str, Any]]) -> ModelTurn:
         """One model call with history trimming, secret masking, streaming and accounting."""
         trimmed = context.trim_history(messages, self.settings.model.context_tokens)
         outbound = self.masker.mask_messages(trimmed)
@@ -239,12 +240,15 @@ class Agent:
             role, outbound, tools or None,
             lambda text: self._emit(TokenDelta(text=text, role=role)),
         )
-        self._account(turn, role, spend)
+        self._account(turn, role)
         return turn
 
-    def _account(self, turn: ModelTurn, role: str, spend: Spend | None = None) -> None:
+    def _account(self, turn: ModelTurn, role: str) -> None:
+        """Add a call to the session totals and to the running drive's budget (plan and review
+        calls count too)."""
         self.session_cost += turn.cost_usd
         self.session_tokens += turn.prompt_tokens + turn.completion_tokens
+        spend = self._spend
         if spend is not None:
             spend.turns += 1
             spend.prompt_tokens += turn.prompt_tokens
@@ -280,6 +284,9 @@ class Agent:
         self._set_state(AgentState.TESTING)
         try:
             report = tests.run(self.changes.proposed_overlay(), selection)
+        except HunkwiseError as exc:
+            self._emit(Error(message=f"tests could not run: {exc.message}", hint=exc.hint))
+            raise
         finally:
             self._set_state(AgentState.WORKING)
         self.tests_passed = report.status == "passed"
@@ -353,6 +360,7 @@ class Agent:
                          hint="transient; hunkwise retries with backoff"))
 
     def _finish(self, state: AgentState, spend: Spend, reason: str) -> RunOutcome:
+        self._spend = None  # later calls (a commit message) belong to no run's budget
         self._set_state(state, reason)
         self.recorder.transcript(self.messages)
         self.recorder.finished(str(state), reason, self.changes.proposed_overlay(),

@@ -141,6 +141,7 @@ def test_review_needs_revision_sends_the_work_back(calc_repo, replay_file) -> No
     outcome = agent.run("fix add")
     assert outcome.state == AgentState.READY_FOR_REVIEW
     assert outcome.summary == "fixed, operands in order"
+    assert outcome.turns == 6, "review calls count toward the run's budget"
     assert [e.review.status for e in of_type(events, "review_notes")] == [
         "needs_revision", "approved"]
     notes = [n for f in agent.changes.files() for h in f.hunks for n in h.notes]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from agent import context
 from agent.changes import Decision
 from agent.contracts import AgentState
@@ -14,15 +16,21 @@ from tests.agent.helpers import make_agent, of_type
 LONG = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(12))
 
 
-def test_plan_step_produces_a_task_spec_before_editing(calc_repo, replay_file) -> None:
+@pytest.mark.parametrize("how", ["settings", "argument"])
+def test_plan_step_produces_a_task_spec_before_editing(calc_repo, replay_file, how) -> None:
     script = replay_file({"main": [
         turn(call("read_file", {"path": "calc.py"}, "p0")),
         turn(call("submit_plan", {"summary": "make add add", "acceptance_criteria": [
             "test_add passes"], "files_likely_affected": ["calc.py"], "risk": "low"}, "p1")),
         turn(call("finish", {"summary": "planned only"}, "f")),
     ]})
-    agent, events = make_agent(calc_repo, script, sandbox=False, agent={"plan": True})
-    assert agent.run("fix add").state == AgentState.READY_FOR_REVIEW
+    if how == "settings":
+        agent, events = make_agent(calc_repo, script, sandbox=False, agent={"plan": True})
+        outcome = agent.run("fix add")
+    else:
+        agent, events = make_agent(calc_repo, script, sandbox=False)
+        outcome = agent.run("fix add", plan=True)
+    assert outcome.state == AgentState.READY_FOR_REVIEW
     states = [e.state for e in of_type(events, "state_changed")]
     assert states[0] == AgentState.PLANNING
     plan = next(m["content"] for m in agent.messages if m["content"] and

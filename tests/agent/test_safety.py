@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from agent.contracts import AgentState
 from agent.secrets import SecretMasker
 from tests.agent.conftest import CALC_BUGGY, CALC_TEST, call, git, make_repo, turn
@@ -127,3 +130,14 @@ def test_masker_formats() -> None:
     for kind in ("aws-key", "github-token", "anthropic-key", "url-password", "slack-token"):
         assert f"[REDACTED:{kind}]" in masked
     assert "hunter22" not in masked and "AKIA" not in masked
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefix=st.text(max_size=40), suffix=st.text(max_size=40),
+       secret=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=6,
+                      max_size=30))
+def test_masked_text_never_contains_a_known_secret(prefix, suffix, secret) -> None:
+    masker = SecretMasker({secret: "env-file"})
+    masked = masker.mask(prefix + secret + suffix + secret)
+    assert secret not in masked
+    assert masked.count("[REDACTED:env-file]") >= 2 or secret in prefix + suffix
