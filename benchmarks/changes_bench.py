@@ -49,8 +49,13 @@ def big_file_review(root: Path) -> None:
     )
     timed("accepted_overlay() (compose)", changes.accepted_overlay, repeat=5)
     timed(
-        "edit() exact unique match in 10k lines",
+        "edit() in the same file (181 hunks pending)",
         lambda: changes.edit("big.py", "value_5000 = ", "value_5000 =  "),
+    )
+    fresh = ChangeSet(root)
+    timed(
+        "edit() one line of an untouched 10k-line file",
+        lambda: fresh.edit("big.py", "value_5000 = ", "value_5000 =  "),
     )
 
 

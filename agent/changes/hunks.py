@@ -87,9 +87,18 @@ def hunk_id(path: str, blocks: Sequence[Block]) -> str:
 
 def diff_blocks(old: Lines, new: Lines) -> list[Block]:
     """The changes that turn `old` into `new`, as blocks in order."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    # Skip the common head and tail first: most edits touch a small part of a big file.
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
+    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
     return [
-        Block(i1, old[i1:i2], new[j1:j2])
+        Block(head + i1, old_mid[i1:i2], new_mid[j1:j2])
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if tag != "equal"
     ]
