@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -34,9 +35,11 @@ print("CHILDREN", len(children))
 """
 
 
-def _sandbox_processes() -> int:
-    out = subprocess.run(["ps", "-e", "-o", "uid="], capture_output=True, text=True).stdout
-    return sum(1 for uid in out.split() if uid == str(SANDBOX_UID))
+def _sandbox_processes(marker: str = "") -> int:
+    """Host processes running as the sandbox user (whose command line holds `marker`)."""
+    out = subprocess.run(["ps", "-e", "-o", "uid=,args="], capture_output=True, text=True).stdout
+    rows = [line.split(None, 1) for line in out.splitlines() if line.strip()]
+    return sum(1 for row in rows if row[0] == str(SANDBOX_UID) and marker in row[-1])
 
 
 def test_process_limit_stops_forking(isolated: Sandbox, repo: Path) -> None:
@@ -48,22 +51,39 @@ def test_process_limit_stops_forking(isolated: Sandbox, repo: Path) -> None:
 
 @pytest.mark.slow
 def test_fork_bomb_is_contained_and_cleaned_up(isolated: Sandbox, repo: Path) -> None:
-    before = _sandbox_processes()
+    marker = f"hunkwise-bomb-{os.getpid()}-{time.monotonic_ns()}"
     start = time.monotonic()
     request = RunRequest(
-        argv=["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 30"],
+        argv=["sh", "-c", f": {marker}; bomb() {{ bomb | bomb & }}; bomb; sleep 30"],
         repo=repo,
         limits=Limits(timeout_s=4, pids=64),
     )
-    result = isolated.run(request)
+    peak = 0
+    running = threading.Event()
+    running.set()
+
+    def sample() -> None:
+        nonlocal peak
+        while running.is_set():
+            peak = max(peak, _sandbox_processes(marker))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        result = isolated.run(request)
+    finally:
+        running.clear()
+        sampler.join()
     assert time.monotonic() - start < 4 + 5
     assert result.status in (RunStatus.TIMED_OUT, RunStatus.FAILED)
+    assert 0 < peak <= 64, f"bomb processes seen at once: {peak}"
     # The host still forks, and nothing of the bomb outlives the run.
     assert subprocess.run(["true"]).returncode == 0
     deadline = time.monotonic() + 5
-    while _sandbox_processes() > before and time.monotonic() < deadline:
+    while _sandbox_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _sandbox_processes() <= before
+    assert _sandbox_processes(marker) == 0
 
 
 def test_memory_bomb_is_reported_as_oom(isolated: Sandbox, repo: Path) -> None:
