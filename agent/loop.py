@@ -234,7 +234,7 @@ class Agent:
     def _call(self, role: str, messages: list[dict[str, Any]],
               tools: list[dict[str, Any]]) -> ModelTurn:
         """One model call with history trimming, secret masking, streaming and accounting."""
-        trimmed = context.trim_history(messages, self.settings.model.context_tokens)
+        trimmed = context.trim_history(messages, self._context_limit(role))
         outbound = self.masker.mask_messages(trimmed)
         turn = self.client.complete(
             role, outbound, tools or None,
@@ -242,6 +242,12 @@ class Agent:
         )
         self._account(turn, role)
         return turn
+
+    def _context_limit(self, role: str) -> int:
+        """Where history trimming starts: the setting, or less when the model's window is."""
+        window = self.client.context_window(role)
+        limit = self.settings.model.context_tokens
+        return min(limit, window) if window else limit
 
     def _account(self, turn: ModelTurn, role: str) -> None:
         """Add a call to the session totals and to the running drive's budget (plan and review

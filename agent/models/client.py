@@ -74,6 +74,7 @@ class ModelClient:
         self.on_retry = on_retry
         self.litellm = _import_litellm()
         self._replays: dict[str, tuple[ReplayScript, str]] = {}
+        self._windows: dict[str, int | None] = {}
 
     def model_name(self, role: str) -> str:
         """The configured model for `role` (review and weak fall back to main)."""
@@ -96,6 +97,20 @@ class ModelClient:
         """The replay script serving `role`, if any (tests read its captured requests)."""
         name = self.model_name(role)
         return self._replay(name)[0] if name.startswith(REPLAY_SCHEME) else None
+
+    def context_window(self, role: str = "main") -> int | None:
+        """The model's input limit in tokens from litellm's model data, if it knows the model."""
+        name = self.model_name(role)
+        if name not in self._windows:
+            self._windows[name] = None
+            if not name.startswith(REPLAY_SCHEME):
+                try:
+                    info = self.litellm.get_model_info(name)
+                    limit = info.get("max_input_tokens") or info.get("max_tokens")
+                    self._windows[name] = int(limit) if limit else None
+                except Exception:  # noqa: BLE001 - an unknown model has no known limit
+                    pass
+        return self._windows[name]
 
     def _replay(self, name: str) -> tuple[ReplayScript, str]:
         if name not in self._replays:

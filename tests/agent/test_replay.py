@@ -90,3 +90,10 @@ def test_replay_price_gives_costs(replay_file) -> None:
     result = _client(path).complete("main", [{"role": "user", "content": "x"}])
     assert result.cost_usd == pytest.approx(
         result.prompt_tokens * 0.01 + result.completion_tokens * 0.02)
+
+
+def test_context_window_comes_from_litellm_model_data(replay_file) -> None:
+    assert ModelClient(ModelSettings(main="ollama/llama3")).context_window() == 8192
+    assert ModelClient(ModelSettings(main="gpt-4o")).context_window() == 128000
+    assert ModelClient(ModelSettings(main="nosuch/model")).context_window() is None
+    assert _client(replay_file([])).context_window() is None
