@@ -57,6 +57,7 @@ class AppBase(App[None]):
 
     def refresh_diff(self) -> None:
         """Push the change set's current views down into the diff pane."""
+        self.diff_view.changes = self.session.changes
         self.query_one(DiffPane).files = self.session.files()
         pane = self.tests_pane
         pane.stale = not self.session.tests_current()

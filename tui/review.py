@@ -39,24 +39,9 @@ class ReviewMixin(AppBase):
         self.refresh_diff()
         return True
 
-    @on(DiffView.Decided)
-    def _decided(self, event: DiffView.Decided) -> None:
-        self._apply("decide", event.hunk_id, event.decision)
-
-    @on(DiffView.FileDecided)
-    def _file_decided(self, event: DiffView.FileDecided) -> None:
-        self._apply("decide_file", event.path, event.decision)
-
-    @on(DiffView.SplitRequested)
-    def _split(self, event: DiffView.SplitRequested) -> None:
-        before = sum(len(f.hunks) for f in self.session.files())
-        if self._apply("split", event.hunk_id):
-            if sum(len(f.hunks) for f in self.session.files()) == before:
-                self.notify("this hunk cannot be split further; use line mode (v)")
-
-    @on(DiffView.LineToggled)
-    def _line_toggled(self, event: DiffView.LineToggled) -> None:
-        self._apply("toggle_line", event.hunk_id, event.line_index)
+    @on(DiffView.Changed)
+    def _changed(self) -> None:
+        self.refresh_diff()
 
     @on(DiffView.ReasonRequested)
     def _reason(self, event: DiffView.ReasonRequested) -> None:

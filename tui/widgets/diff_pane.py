@@ -52,9 +52,16 @@ class DiffPane(Horizontal):
         self.query_one(FileList).show(files, current)
         self.border_subtitle = self._summary(files)
 
+    @on(DiffView.Changed)
+    def _changed(self) -> None:
+        view = self.query_one(DiffView)
+        current = view.layout_.hunk_files[view.cursor] if view.layout_.hunks else -1
+        self.query_one(FileList).show(view.files, current)
+        self.border_subtitle = self._summary(view.files)
+
     @on(DiffView.CursorMoved)
     def _cursor_moved(self, event: DiffView.CursorMoved) -> None:
-        self.query_one(FileList).show(self.files, event.file_index)
+        self.query_one(FileList).show(self.query_one(DiffView).files, event.file_index)
 
     @staticmethod
     def _summary(files: tuple[FileView, ...]) -> str:

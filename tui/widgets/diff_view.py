@@ -12,7 +12,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from agent.changes import ChangeSet
 from agent.changes.model import Decision, FileKind, FileView, HunkView
+from hunkwise.errors import HunkwiseError
 from tui.diff_rows import LINE_BACKGROUNDS, MARKERS, DiffLayout, Row, build_layout, highlight_code
 from tui.keys import ACTIONS
 
@@ -32,31 +34,8 @@ class DiffView(ScrollView, can_focus=True):
     ]
 
     @dataclass
-    class Decided(Message):
-        """The user decided one hunk."""
-
-        hunk_id: str
-        decision: Decision
-
-    @dataclass
-    class FileDecided(Message):
-        """The user decided every hunk of one file."""
-
-        path: str
-        decision: Decision
-
-    @dataclass
-    class SplitRequested(Message):
-        """The user asked to split a hunk."""
-
-        hunk_id: str
-
-    @dataclass
-    class LineToggled(Message):
-        """The user toggled one +/- line of a hunk in line mode."""
-
-        hunk_id: str
-        line_index: int
+    class Changed(Message):
+        """The change set was changed from this view (a decision, split or line toggle)."""
 
     @dataclass
     class EditRequested(Message):
@@ -81,6 +60,9 @@ class DiffView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.layout_: DiffLayout = build_layout(())
         self.files: tuple[FileView, ...] = ()
+        # Decisions are applied here, synchronously, so a key pressed right after (t, c)
+        # always sees them; the app hands the change set down and hears `Changed` back.
+        self.changes: ChangeSet | None = None
         self.cursor = 0
         self.line_mode = False
         self.line_cursor = 0
@@ -153,6 +135,21 @@ class DiffView(ScrollView, can_focus=True):
             return []
         return [i for i, line in enumerate(hunk.lines) if line.kind != " "]
 
+    def _call(self, method: str, *args: object) -> bool:
+        """Apply one review call to the change set, re-render, and tell the app."""
+        if self.changes is None:
+            self.notify("nothing to review yet", severity="warning")
+            return False
+        try:
+            getattr(self.changes, method)(*args)
+        except HunkwiseError as exc:
+            text = f"{exc.message}\n→ {exc.hint}" if exc.hint else exc.message
+            self.notify(text, severity="error", timeout=10)
+            return False
+        self.show(tuple(self.changes.files()))
+        self.post_message(self.Changed())
+        return True
+
     # -- actions ----------------------------------------------------------------------------
     def action_next_hunk(self) -> None:
         if self.line_mode:
@@ -194,8 +191,7 @@ class DiffView(ScrollView, can_focus=True):
     def _decide(self, decision: Decision) -> None:
         hunk = self.current_hunk
         if hunk is not None:
-            self.post_message(self.Decided(hunk.id, decision))
-            if decision is not Decision.UNDECIDED:
+            if self._call("decide", hunk.id, decision) and decision is not Decision.UNDECIDED:
                 self.advance()
 
     def action_accept(self) -> None:
@@ -210,8 +206,8 @@ class DiffView(ScrollView, can_focus=True):
     def _decide_file(self, decision: Decision) -> None:
         hunk = self.current_hunk
         if hunk is not None:
-            self.post_message(self.FileDecided(hunk.path, decision))
-            self._jump_file(1)
+            if self._call("decide_file", hunk.path, decision):
+                self._jump_file(1)
 
     def action_accept_file(self) -> None:
         self._decide_file(Decision.ACCEPTED)
@@ -220,8 +216,11 @@ class DiffView(ScrollView, can_focus=True):
         self._decide_file(Decision.REJECTED)
 
     def action_split(self) -> None:
-        if self.current_hunk is not None:
-            self.post_message(self.SplitRequested(self.current_hunk.id))
+        hunk = self.current_hunk
+        if hunk is not None:
+            before = len(self.layout_.hunks)
+            if self._call("split", hunk.id) and len(self.layout_.hunks) == before:
+                self.notify("this hunk cannot be split further; use line mode (v)")
 
     def action_line_mode(self) -> None:
         changed = self._changed_lines()
@@ -233,7 +232,7 @@ class DiffView(ScrollView, can_focus=True):
     def action_toggle_line(self) -> None:
         hunk = self.current_hunk
         if hunk is not None and self.line_mode:
-            self.post_message(self.LineToggled(hunk.id, self.line_cursor))
+            self._call("toggle_line", hunk.id, self.line_cursor)
 
     def action_edit(self) -> None:
         if self.current_hunk is not None:
