@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.changes.paths import normalize
@@ -85,15 +87,33 @@ def commit_contents(
             "the accepted changes may have been committed already",
         )
     if repo.settings.run_hooks:
-        run(repo.git, "hook", "run", "--ignore-missing", "pre-commit")
+        run_hook(repo, "pre-commit")
     parents = ["-p", head] if head else []
     text = commit_message(message, model, test_report, override_note, from_worktree).encode()
     sha = run(repo.git, "commit-tree", tree, *parents, "-F", "-", stdin=text)
     run(repo.git, "update-ref", "-m", "hunkwise: commit", "HEAD", sha, head or ZERO_OID)
     update_index(repo, user_index(repo, head, entries), None)
     if repo.settings.run_hooks:
-        run(repo.git, "hook", "run", "--ignore-missing", "post-commit")
+        run_hook(repo, "post-commit")
     return sha
+
+
+def run_hook(repo: GitRepo, name: str) -> None:
+    """Run the repository's hook `name` (only when the user opted in); CommitError if it fails."""
+    import subprocess
+
+    hooks = Path(run(repo.git, "rev-parse", "--git-path", "hooks"))
+    script = hooks if hooks.is_absolute() else repo.root / hooks
+    script = script / name
+    if not (script.is_file() and os.access(script, os.X_OK)):
+        return
+    done = subprocess.run([str(script)], cwd=repo.root, capture_output=True, text=True)
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr).strip()[-2000:]
+        raise CommitError(
+            f"the {name} hook failed (exit {done.returncode}): {output}",
+            "fix what the hook reports, or set git.run_hooks = false to skip hooks",
+        )
 
 
 def _mode(repo: GitRepo, head: str | None, path: str) -> int:

@@ -208,3 +208,17 @@ def test_a_hardlink_to_an_outside_file_is_replaced_not_written_through(
     changes.write_accepted()
     assert (repo / "linked.txt").read_text() == "repo's own content\n"
     assert _tree(outside) == {"secret.txt": b"do not touch\n"}
+
+
+def test_opted_in_failing_pre_commit_hook_blocks_the_commit(repo: Path) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\necho 'lint failed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    head = git(repo, "rev-parse", "HEAD")
+    from agent.vcs import CommitError
+
+    with pytest.raises(CommitError, match="pre-commit hook failed.*lint failed"):
+        GitRepo.open(repo, GitSettings(run_hooks=True)).commit_contents({"x": b"x\n"}, "m", None)
+    assert git(repo, "rev-parse", "HEAD") == head
+    GitRepo.open(repo).commit_contents({"x": b"x\n"}, "m", None)  # not opted in: not run
