@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -24,22 +25,29 @@ SNAPSHOT_IDENTITY = {
 }
 
 
-def safe_git(repo: git.Repo, settings: GitSettings) -> git.Git:
-    """A Git command object whose every call disables hooks and fsmonitor (unless opted in)."""
-    options: list[str] = []
+@dataclass(frozen=True)
+class SafeGit:
+    """GitPython's command runner plus the `-c` options every one of our git calls gets."""
+
+    runner: git.Git
+    options: tuple[str, ...]
+
+
+def safe_git(repo: git.Repo, settings: GitSettings) -> SafeGit:
+    """A runner whose every call disables hooks and fsmonitor (unless opted in)."""
+    config: list[str] = []
     if not settings.run_hooks:
         # An empty hooks directory: no hook of any kind (pre-commit, reference-transaction,
         # post-index-change ...) can be found, whatever the repository planted.
-        options.append(f"core.hooksPath={os.devnull}")
+        config.append(f"core.hooksPath={os.devnull}")
     if not settings.allow_fsmonitor:
-        options.append("core.fsmonitor=false")
-    command = git.Git(repo.working_dir)
-    command.set_persistent_git_options(c=options)
-    return command
+        config.append("core.fsmonitor=false")
+    options = tuple(arg for item in config for arg in ("-c", item))
+    return SafeGit(git.Git(repo.working_dir), options)
 
 
 def run(
-    command: git.Git, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
+    command: SafeGit, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
 ) -> str:
     """Run `git args...` and return stdout; failures become CommitError with git's message."""
     full_env = None if env is None else {**os.environ, **env}
@@ -48,8 +56,8 @@ def run(
             if stdin is not None:
                 feed.write(stdin)
                 feed.seek(0)
-            return command.execute(
-                ["git", *command._persistent_git_options, *args],
+            return command.runner.execute(
+                ["git", *command.options, *args],
                 env=full_env,
                 istream=feed if stdin is not None else None,
             )
@@ -102,7 +110,7 @@ def temporary_index(repo: git.Repo, copy_from: Path | None = None) -> Iterator[d
         yield {"GIT_INDEX_FILE": str(index)}
 
 
-def merge_file(command: git.Git, ours: bytes, base: bytes, theirs: bytes) -> bytes | None:
+def merge_file(command: SafeGit, ours: bytes, base: bytes, theirs: bytes) -> bytes | None:
     """Three-way merge of text (git merge-file); None when the changes overlap."""
     with tempfile.TemporaryDirectory(prefix="hunkwise-merge-") as tmp:
         paths = []
@@ -110,8 +118,8 @@ def merge_file(command: git.Git, ours: bytes, base: bytes, theirs: bytes) -> byt
             path = Path(tmp) / name
             path.write_bytes(data)
             paths.append(str(path))
-        status, out, _err = command.execute(
-            ["git", "merge-file", "-p", *paths],
+        status, out, _err = command.runner.execute(
+            ["git", *command.options, "merge-file", "-p", *paths],
             with_extended_output=True,
             with_exceptions=False,
             stdout_as_string=False,
