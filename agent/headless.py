@@ -160,7 +160,14 @@ def run_headless(options: RunOptions, out: TextIO | None = None) -> int:
             kind = " (scripted replay, not a real model)" if agent.client.is_replay() else ""
             print(f"session {session_id} · model {model}{kind}", file=out)
         task = options.task or "Continue where you left off."
-        outcome = agent.run(task)
+        try:
+            outcome = agent.run(task)
+        except KeyboardInterrupt:
+            # The transcript is saved every turn; keep the pending changes for --resume too.
+            store.save_pending(session_id, changes.proposed_overlay())
+            store.update(session_id, state=str(AgentState.CANCELLED),
+                         summary="interrupted (Ctrl-C)")
+            raise
         code = STATE_EXIT.get(outcome.state, EXIT_ERROR)
         if outcome.state == AgentState.READY_FOR_REVIEW and options.accept:
             decision = Decision.ACCEPTED if options.accept == "all" else Decision.REJECTED
