@@ -102,7 +102,7 @@ class ContainerSandbox:
         owner = (SANDBOX_UID, SANDBOX_GID) if as_root else None
         with workspace_copy(request.repo, request.overlay, owner=owner) as workspace:
             if not as_root:
-                _open_up(workspace)
+                open_up_workspace(workspace)
             code, timed_out, oom, duration = self._run_container(
                 image, workspace, request, collector
             )
@@ -160,8 +160,14 @@ class ContainerSandbox:
             stream = api.attach(
                 container, stdout=True, stderr=True, stream=True, logs=True, demux=True
             )
-            api.start(container)
-            reader = threading.Thread(target=_pump, args=(stream, collector), daemon=True)
+            try:
+                api.start(container)
+            except docker.errors.APIError as exc:
+                # Docker refuses to start a command that is not in the image; like a shell,
+                # report it as exit 127 (Podman's init does the same from inside).
+                collector.note(f"cannot start {request.argv[0]!r}: {exc.explanation}")
+                return 127, False, False, time.monotonic() - start
+            reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
             reader.start()
             try:
                 code = api.wait(container, timeout=max(request.limits.timeout_s, 0.01))[
@@ -190,7 +196,9 @@ class ContainerSandbox:
         return code, timed_out, oom, duration
 
 
-def _pump(stream: Iterator[tuple[bytes | None, bytes | None]], collector: OutputCollector) -> None:
+def pump_stream(
+    stream: Iterator[tuple[bytes | None, bytes | None]], collector: OutputCollector
+) -> None:
     """Feed the attach stream to the collector until the container's output ends."""
     try:
         for out, err in stream:
@@ -211,7 +219,7 @@ def _kill(api: Any, container: str) -> None:
         pass
 
 
-def _open_up(workspace: Path) -> None:
+def open_up_workspace(workspace: Path) -> None:
     """Without root the sandbox user cannot own the copy; let it write there instead."""
     for dirpath, _dirs, filenames in os.walk(workspace):
         os.chmod(dirpath, 0o777)

@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from sandbox.container import ContainerSandbox, _pump, hardened_host_config
+from sandbox.container import (
+    ContainerSandbox,
+    hardened_host_config,
+    open_up_workspace,
+    pump_stream,
+)
 from sandbox.engine import connect, owner_labels, reap_orphans
 from sandbox.environment import SANDBOX_GID, SANDBOX_UID, WORKSPACE_MOUNT, sandbox_env
 from sandbox.errors import SandboxError
@@ -109,9 +114,7 @@ class ReusedContainerSandbox(ContainerSandbox):
                 request.repo, request.overlay, owner=owner, base_dir=session.host_dir
             ) as workspace:
                 if owner is None:
-                    from sandbox.container import _open_up
-
-                    _open_up(workspace)
+                    open_up_workspace(workspace)
                 inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
                 code, timed_out, duration = self._exec(session, inside, request, collector)
                 collected = collect_files(workspace, request.collect)
@@ -153,7 +156,7 @@ class ReusedContainerSandbox(ContainerSandbox):
             workdir=str(workdir),
         )["Id"]
         stream = api.exec_start(exec_id, stream=True, demux=True)
-        reader = threading.Thread(target=_pump, args=(stream, collector), daemon=True)
+        reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
         reader.start()
         reader.join(timeout=request.limits.timeout_s)
         timed_out = reader.is_alive()
