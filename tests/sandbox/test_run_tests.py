@@ -71,3 +71,11 @@ def test_unittest_selection_names_tests(isolated: Sandbox, tmp_path: Path) -> No
     report = run_tests(isolated, tmp_path, {}, SandboxSettings(), selection=["test_u.T.test_a"])
     assert report.status is RunStatus.PASSED, report.excerpt
     assert (report.passed, report.failed) == (1, 0)
+
+
+def test_a_missing_command_is_a_failed_result(isolated: Sandbox, repo: Path) -> None:
+    from sandbox.protocol import RunRequest
+
+    result = isolated.run(RunRequest(argv=["hunkwise-no-such-command"], repo=repo))
+    assert result.status is RunStatus.FAILED
+    assert result.exit_code not in (0, None)
