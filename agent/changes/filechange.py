@@ -99,13 +99,63 @@ class FileChange:
     def rebase(self, written: bytes | None) -> None:
         """After `written` went to disk, keep what is still pending with its decisions."""
         proposal = self.proposed()
+        translated = self._translate(split_lines(written))
+        self.original = self.disk = written
+        if translated is None or self._compose_all(translated) != proposal:
+            translated = self._rediff(proposal)
+        self.hunks = translated
+        self.deleted = proposal is None
+        self._placeholder(proposal)
+
+    def _compose_all(self, hunks: list[Hunk]) -> bytes | None:
+        if self.deleted:
+            return None
+        return join_lines(compose(self.original_lines, hunks, lambda h: True, False))
+
+    def _translate(self, written: Lines) -> list[Hunk] | None:
+        """Untaken blocks moved by the lines taken before them; leftovers of line selections."""
+        shift = 0
+        hunks: list[Hunk] = []
+        for hunk in self.hunks:
+            kept, leftover = [], []
+            for block in hunk.blocks:
+                start = block.old_start + shift
+                if hunk.decision is Decision.ACCEPTED:
+                    region = tuple(
+                        [line for k, line in enumerate(block.old) if not block.old_selected[k]]
+                        + [line for k, line in enumerate(block.new) if block.new_selected[k]]
+                    )
+                    shift += len(region) - len(block.old)
+                    if region != block.new:
+                        leftover.append(Block(start, region, block.new))
+                else:
+                    kept.append(
+                        Block(
+                            start,
+                            block.old,
+                            block.new,
+                            list(block.old_selected),
+                            list(block.new_selected),
+                        )
+                    )
+            for blocks, decision in ((kept, hunk.decision), (leftover, Decision.UNDECIDED)):
+                if not blocks:
+                    continue
+                if any(written[b.old_start : b.old_end] != b.old for b in blocks):
+                    return None
+                reason = hunk.reason if decision is hunk.decision else None
+                hunks.append(
+                    Hunk(hunk_id(self.path, blocks), blocks, decision, reason, list(hunk.notes))
+                )
+        return _untangle(self.path, hunks)
+
+    def _rediff(self, proposal: bytes | None) -> list[Hunk]:
+        """Fallback: diff what was written against the proposal, carrying decisions by content."""
         owners: dict[tuple[Lines, Lines], list[Hunk]] = {}
         for hunk in self.hunks:
             if hunk.decision is not Decision.ACCEPTED:
                 for block in hunk.blocks:
                     owners.setdefault((block.old, block.new), []).append(hunk)
-        self.original = self.disk = written
-        self.deleted = proposal is None
         groups: dict[int, tuple[Hunk, list[Block]]] = {}
         loose: list[Block] = []
         for block in diff_blocks(self.original_lines, split_lines(proposal)):
@@ -119,8 +169,7 @@ class FileChange:
             Hunk(hunk_id(self.path, blocks), blocks, old.decision, old.reason, list(old.notes))
             for old, blocks in groups.values()
         ]
-        self.hunks = _untangle(self.path, hunks + group_blocks(self.path, loose))
-        self._placeholder(proposal)
+        return _untangle(self.path, hunks + group_blocks(self.path, loose))
 
     def drop(self, doomed: Callable[[Decision], bool]) -> bool:
         """Remove hunks whose decision is `doomed` from the proposal; True when any were."""
