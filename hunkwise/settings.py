@@ -16,15 +16,20 @@ from repomap.settings import RepoMapSettings
 from sandbox.settings import SandboxSettings
 from tui.settings import UISettings
 
-# A repository is untrusted input: its files may not weaken isolation or redirect model traffic.
+# A repository is untrusted input: its files may not weaken isolation, pick where we write,
+# widen what a model may read, raise budgets or choose where model traffic goes.
+# ("section", "*") forbids the whole section.
 REPO_FORBIDDEN_KEYS: frozenset[tuple[str, str]] = frozenset(
     {
         ("sandbox", "allow_local"),
         ("sandbox", "network"),
         ("sandbox", "docker_host"),
-        ("git", "run_hooks"),
-        ("git", "allow_fsmonitor"),
-        ("model", "api_base"),
+        ("git", "*"),
+        ("model", "*"),
+        ("budget", "*"),
+        ("agent", "deny_globs"),
+        ("agent", "sessions_db"),
+        ("repomap", "cache_dir"),
     }
 )
 
@@ -89,6 +94,8 @@ def _repo_layer(repo: Path) -> dict[str, Any]:
     for section, values in layer.items():
         if not isinstance(values, Mapping):
             clean[section] = values
+            continue
+        if (section, "*") in REPO_FORBIDDEN_KEYS:
             continue
         allowed = {k: v for k, v in values.items() if (section, k) not in REPO_FORBIDDEN_KEYS}
         if section == "sandbox" and allowed.get("backend") == "local":
