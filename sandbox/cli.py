@@ -71,8 +71,13 @@ def _run(args: argparse.Namespace) -> int:
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         raise ConfigError("no command given", "hunkwise sandbox run -- CMD ARGS...")
+    # One run per process: a fresh container is cheaper than starting a session for it.
     repo, settings = _settings(
-        args, image=args.image, timeout_s=args.timeout, memory_mb=args.memory
+        args,
+        image=args.image,
+        timeout_s=args.timeout,
+        memory_mb=args.memory,
+        reuse_container=False,
     )
     top = check_repo(repo)
     with open_sandbox(settings) as sandbox:
@@ -100,7 +105,7 @@ def _test(args: argparse.Namespace) -> int:
     from sandbox.testing import run_tests
     from sandbox.workspace import check_repo
 
-    repo, settings = _settings(args)
+    repo, settings = _settings(args, reuse_container=False)
     top = check_repo(repo)
     with open_sandbox(settings) as sandbox:
         report = run_tests(
