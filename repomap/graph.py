@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -48,7 +47,7 @@ def _bisect(items: Sequence[str], name: str) -> int | None:
 
 
 def build_graph(
-    defined: Sequence[Iterable[str]], references: Sequence[Iterable[tuple[str, int]]]
+    defined: Sequence[Iterable[str]], references: Sequence[Sequence[tuple[str, int]]]
 ) -> SymbolGraph:
     """One edge per (file, symbol it uses) and per (symbol, file defining it): no pair blow-up.
 
@@ -61,31 +60,41 @@ def build_graph(
             definers.setdefault(name, []).append(file_id)
     symbols = tuple(sorted(definers))
     symbol_id = {name: file_count + i for i, name in enumerate(symbols)}
-    source: list[int] = []
-    target: list[int] = []
-    weight: list[float] = []
+    definer_counts = np.array([len(definers[name]) for name in symbols], dtype=np.float64)
+    only_definer = np.array(
+        [files[0] if len(files) == 1 else -1 for files in (definers[n] for n in symbols)],
+        dtype=np.int64,
+    )
+    # Uses, flattened: (file, symbol node, count) for names some file defines.
+    use_files: list[int] = []
+    use_nodes: list[int] = []
+    use_counts: list[int] = []
     for file_id, uses in enumerate(references):
-        for name, count in uses:
-            files = definers.get(name)
-            if files is None or files == [file_id]:
-                continue
-            # Names defined in many files (main, run, __init__) say little about which one is meant.
-            strength = math.sqrt(count) / math.sqrt(len(files))
-            if name.startswith("_"):
-                strength *= PRIVATE_WEIGHT
-            source.append(file_id)
-            target.append(symbol_id[name])
-            weight.append(strength)
-    for name in symbols:
-        files = definers[name]
-        for file_id in files:
-            source.append(symbol_id[name])
-            target.append(file_id)
-            weight.append(1.0 / len(files))
+        known = [(symbol_id[name], count) for name, count in uses if name in symbol_id]
+        use_files.extend([file_id] * len(known))
+        use_nodes.extend(node for node, _ in known)
+        use_counts.extend(count for _, count in known)
+    use_file = np.asarray(use_files, dtype=np.int64)
+    use_node = np.asarray(use_nodes, dtype=np.int64)
+    symbol_index = use_node - file_count
+    # Using a name only this file defines says nothing about other files.
+    keep = only_definer[symbol_index] != use_file
+    use_file, use_node, symbol_index = use_file[keep], use_node[keep], symbol_index[keep]
+    # Names defined in many files (main, run, __init__) say little about which one is meant.
+    strength = np.sqrt(np.asarray(use_counts, dtype=np.float64)[keep]) / np.sqrt(
+        definer_counts[symbol_index]
+    )
+    private = np.array([name.startswith("_") for name in symbols], dtype=bool)
+    strength = np.where(private[symbol_index], strength * PRIVATE_WEIGHT, strength)
+    define_nodes = [symbol_id[name] for name in symbols for _ in definers[name]]
+    define_files = [file_id for name in symbols for file_id in definers[name]]
+    define_node = np.asarray(define_nodes, dtype=np.int64)
+    source_array = np.concatenate([use_file, define_node]).astype(np.int32)
+    target_array = np.concatenate([use_node, np.asarray(define_files, dtype=np.int64)]).astype(
+        np.int32
+    )
+    weight_array = np.concatenate([strength, 1.0 / definer_counts[define_node - file_count]])
     node_count = file_count + len(symbols)
-    source_array = np.asarray(source, dtype=np.int32)
-    target_array = np.asarray(target, dtype=np.int32)
-    weight_array = np.asarray(weight, dtype=np.float64)
     out_weight = np.bincount(source_array, weights=weight_array, minlength=node_count)
     dangling = out_weight == 0
     weight_array = weight_array / np.where(dangling, 1.0, out_weight)[source_array]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -90,34 +90,35 @@ class BM25:
         self.b = b
 
     @classmethod
-    def build(cls, documents: Sequence[Mapping[str, int]]) -> BM25:
-        """Index the documents (document ids are their positions)."""
+    def build(cls, documents: Sequence[Iterable[tuple[str, int]]]) -> BM25:
+        """Index documents given as (term, count) pairs; a term may repeat within a document."""
         term_id: dict[str, int] = {}
         flat_terms: list[int] = []
         flat_documents: list[int] = []
         flat_counts: list[int] = []
-        lengths = np.zeros(len(documents), dtype=np.float64)
         for index, doc in enumerate(documents):
-            flat_terms.extend(term_id.setdefault(term, len(term_id)) for term in doc)
-            flat_counts.extend(doc.values())
-            flat_documents.extend([index] * len(doc))
-            lengths[index] = sum(doc.values())
+            pairs = list(doc)
+            flat_terms.extend(term_id.setdefault(term, len(term_id)) for term, _ in pairs)
+            flat_counts.extend(count for _, count in pairs)
+            flat_documents.extend([index] * len(pairs))
+        size = len(documents)
         terms = tuple(sorted(term_id))
-        # Renumber terms in sorted order, then group postings by term (documents ascending).
+        # Renumber terms in sorted order; merge repeated (term, document) pairs.
         position_of = np.empty(len(term_id), dtype=np.int64)
         position_of[[term_id[t] for t in terms]] = np.arange(len(terms))
-        term_positions = position_of[np.asarray(flat_terms, dtype=np.int64)]
-        document_ids = np.asarray(flat_documents, dtype=np.int32)
-        order = np.lexsort((document_ids, term_positions))
+        keys = position_of[np.asarray(flat_terms, dtype=np.int64)] * max(size, 1) + np.asarray(
+            flat_documents, dtype=np.int64
+        )
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        counts = np.bincount(
+            inverse, weights=np.asarray(flat_counts, dtype=np.float64), minlength=len(unique_keys)
+        )
+        term_positions = unique_keys // max(size, 1)
+        document_ids = (unique_keys % max(size, 1)).astype(np.int32)
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_positions, minlength=len(terms)), out=offsets[1:])
-        return cls(
-            terms,
-            offsets,
-            document_ids[order],
-            np.asarray(flat_counts, dtype=np.float64)[order],
-            lengths,
-        )
+        lengths = np.bincount(document_ids, weights=counts, minlength=size).astype(np.float64)
+        return cls(terms, offsets, document_ids, counts, lengths)
 
     def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         position = bisect.bisect_left(self.terms, term)

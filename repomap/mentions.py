@@ -67,7 +67,11 @@ def mentioned_files(text: str, lookup: PathLookup) -> dict[int, int]:
 
 
 def mentioned_identifiers(text: str) -> dict[str, float]:
-    """identifier -> weight: code-shaped names (snake, camel, dotted, called) count fully."""
+    """Code-shaped names in the text (snake, camel, dotted, called, quoted) -> weight.
+
+    Plain words are left to lexical matching: as graph seeds, words such as `name` or `django`
+    pull in whichever file happens to define a symbol of that name.
+    """
     found: dict[str, float] = {}
     for match in IDENTIFIER.finditer(text):
         word = match.group()
@@ -80,6 +84,6 @@ def mentioned_identifiers(text: str) -> dict[str, float]:
             or (after != "" and after in "(`")
             or (before != "" and before in ".`")
         )
-        weight = 1.0 if code_like else 0.25
-        found[word] = max(found.get(word, 0.0), weight)
+        if code_like:
+            found[word] = 1.0
     return found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -59,12 +58,10 @@ class Ranker:
         """Build the graph and the lexical index from each file's plain tags (see FileTags)."""
         defined = [[d[0] for d in plain[1]] for plain in plain_tags]
         graph = build_graph(defined, [plain[2] for plain in plain_tags])
-        documents = []
-        for path, plain in zip(paths, plain_tags, strict=True):
-            words = Counter(dict(plain[3]))
-            for term in path_terms(path):
-                words[term] += PATH_TERM_WEIGHT
-            documents.append(words)
+        documents = [
+            [*plain[3], *((term, PATH_TERM_WEIGHT) for term in path_terms(path))]
+            for path, plain in zip(paths, plain_tags, strict=True)
+        ]
         global_rank = personalised_pagerank(graph, {})[: len(paths)]
         return cls(paths, graph, BM25.build(documents), global_rank)
 
