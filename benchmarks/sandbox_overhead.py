@@ -101,6 +101,49 @@ def backends(settings: SandboxSettings) -> Iterator[dict[str, Sandbox | str]]:
         yield found
 
 
+def copy_methods(repo: Path, settings: SandboxSettings, runs: int) -> dict[str, float] | str:
+    """Seconds to get `repo` into a container: temp copy + bind mount vs tar + put_archive."""
+    import io
+    import tarfile
+
+    from sandbox.engine import connect, owner_labels
+    from sandbox.images import resolve_image
+    from sandbox.workspace import visible_files, workspace_copy
+
+    try:
+        client = connect(settings.docker_host)
+    except SandboxError as exc:
+        return exc.message
+    owner = (65534, 65534) if os.geteuid() == 0 else None
+
+    def bind() -> None:
+        with workspace_copy(repo, {}, owner=owner):
+            pass  # the bind mount itself costs nothing measurable at create time
+
+    container = client.api.create_container(
+        resolve_image(client, settings.image), command=["true"], labels=owner_labels()
+    )["Id"]
+
+    def archive() -> None:
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w") as tar:
+            for name in visible_files(repo):
+                info = tar.gettarinfo(str(repo / name), arcname=f"workspace/{name}")
+                info.uid = info.gid = 65534
+                if info.isfile():
+                    with open(repo / name, "rb") as fh:
+                        tar.addfile(info, fh)
+                else:
+                    tar.addfile(info)
+        client.api.put_archive(container, "/tmp", buffer.getvalue())
+
+    try:
+        return interleaved_medians({"bind of a temp copy": bind, "put_archive": archive}, runs)
+    finally:
+        client.api.remove_container(container, force=True)
+        client.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9, help="timed runs per cell (median)")
@@ -141,6 +184,18 @@ def main() -> int:
         )
     for name, why in missing.items():
         print(f"{name:34} unavailable: {why}")
+    files = len(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True
+        ).stdout.splitlines()
+    )
+    methods = copy_methods(ROOT, settings, args.runs)
+    print(f"\ngetting this repository ({files} files) into a container, median:")
+    if isinstance(methods, str):
+        print(f"  unavailable: {methods}")
+    else:
+        for name, seconds in methods.items():
+            print(f"  {name:32} {seconds * 1000:8.1f}ms")
     return 0
 
 
