@@ -8,10 +8,10 @@
 (class_definition
   body: (block (assignment left: (identifier) @name.definition.field) @definition.field))
 
-; Docstrings feed lexical search.
-(module . (string) @doc)
-(class_definition body: (block . (string) @doc))
-(function_definition body: (block . (string) @doc))
+; Docstrings, other string literals (error messages are what issues quote) and comments
+; feed lexical search.
+(string_content) @doc
+(comment) @doc
 
 ; References: calls, attribute uses, imports, base classes and annotations.
 (call function: (identifier) @name.reference.call)
