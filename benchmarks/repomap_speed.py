@@ -58,7 +58,7 @@ def child(repo: Path, mode: str, tokens: int, workers: int | None) -> None:
     result["seconds"] = time.perf_counter() - started
     result["tokens"] = first.tokens
     result["files"] = len(first.files)
-    result["parsed"] = repo_map._index.parsed  # type: ignore[attr-defined]
+    result["parsed"] = repo_map.index.parsed
     if mode == "warm":
         times = []
         for query in QUERIES[1:] + QUERIES[:1]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +31,6 @@ def run_map(args: argparse.Namespace) -> int:
     import json
     import sys
     import time
-    from pathlib import Path
 
     from hunkwise.errors import ConfigError
     from hunkwise.settings import load_settings
@@ -82,10 +82,8 @@ def run_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _relative(repo, mention: str) -> str:  # noqa: ANN001 - Path, imported lazily
+def _relative(repo: Path, mention: str) -> str:
     """A mention as a repository-relative POSIX path when it lies inside the repository."""
-    from pathlib import Path
-
     path = Path(mention)
     if path.is_absolute():
         try:

@@ -68,6 +68,11 @@ class TreeSitterRepoMap:
             self._ranker = ranker
             self._generation = generation
 
+    @property
+    def index(self) -> Index | None:
+        """What the last build found: mapped paths, blob ids, how many files it parsed."""
+        return self._index
+
     def _load_snapshot(self, cache: ParseCache, generation: str) -> Ranker | None:
         data = cache.get_meta(SNAPSHOT_KEY)
         key = generation.encode()

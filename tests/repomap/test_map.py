@@ -80,12 +80,12 @@ def test_cache_lives_under_git_dir_and_the_work_tree_stays_clean(shop_repo: Path
 
 def test_second_build_parses_nothing_and_an_edit_parses_one_file(shop_repo: Path) -> None:
     first = _map(shop_repo)
-    assert first._index.parsed == 7
+    assert first.index.parsed == 7
     again = _map(shop_repo)
-    assert again._index.parsed == 0
+    assert again.index.parsed == 0
     write_files(shop_repo, {"shop/money.py": "def round_cents(v):\n    return v\n"})
     again.build()
-    assert again._index.parsed == 1
+    assert again.index.parsed == 1
     assert "class Money" not in again.render(MapRequest(query="round_cents")).text
 
 
@@ -93,7 +93,7 @@ def test_touch_without_change_reuses_tags_by_blob_id(shop_repo: Path) -> None:
     _map(shop_repo)
     path = shop_repo / "shop" / "cart.py"
     os.utime(path, ns=(1, 1))
-    assert _map(shop_repo)._index.parsed == 0
+    assert _map(shop_repo).index.parsed == 0
 
 
 def test_untracked_files_count_and_ignored_ones_do_not(shop_repo: Path) -> None:
@@ -197,6 +197,6 @@ def test_parallel_build_from_a_worker_thread_while_other_threads_run(
     stop.set()
     idle.join()
     assert not worker.is_alive()
-    assert repo_map._index.parsed == 90
+    assert repo_map.index.parsed == 90
     result = repo_map.render(MapRequest(query="f17_caller? no: calls to f17", max_tokens=200))
     assert result.files[0] in {"pkg/m17.py", "pkg/m16.py"}
