@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ from hypothesis import strategies as st
 from agent.changes import ChangeSet, Decision, HunkView
 from agent.changes.lines import split_lines
 
+# 300 examples per property by default; HUNKWISE_PROP_EXAMPLES=5000 for a deeper run.
 EXAMPLES = settings(
-    max_examples=300,
+    max_examples=int(os.environ.get("HUNKWISE_PROP_EXAMPLES", "300")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
