@@ -14,7 +14,7 @@ from pathlib import Path
 from repomap.errors import RepoMapError
 
 # Bump when the extracted data changes shape; the query texts are hashed in automatically.
-EXTRACT_VERSION = 1
+EXTRACT_VERSION = 2
 CACHE_FILE = "repomap.sqlite3"
 
 SCHEMA = """

@@ -61,14 +61,27 @@ class FileTags:
         )
 
 
-def _signature(node: Node, lines: list[bytes]) -> str:
-    """The header of a definition: its lines up to where the body starts."""
+def _header_end(node: Node) -> int:
+    """The last row of a definition's header: its children before the body, comments aside."""
     start = node.start_point.row
     body = node.child_by_field_name("body")
-    end = body.start_point.row if body is not None and body.start_point.row > start else start + 1
-    end = min(end, start + MAX_SIGNATURE_LINES, len(lines))
+    if body is None or body.start_point.row == start:
+        return start
+    end = start
+    for child in node.children:
+        if child.start_byte >= body.start_byte:
+            break
+        if child.type != "comment":
+            end = max(end, child.end_point.row)
+    return end
+
+
+def _signature(node: Node, lines: list[bytes]) -> str:
+    """The header of a definition as written: its lines up to where the body starts."""
+    start = node.start_point.row
+    end = min(_header_end(node), start + MAX_SIGNATURE_LINES - 1, len(lines) - 1)
     picked = []
-    for raw in lines[start : max(end, start + 1)]:
+    for raw in lines[start : end + 1]:
         text = raw.decode("utf-8", "replace").rstrip()
         if len(text) > MAX_SIGNATURE_CHARS:
             text = text[:MAX_SIGNATURE_CHARS] + " …"
