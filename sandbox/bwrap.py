@@ -130,6 +130,7 @@ class BwrapSandbox:
                     timeout_s=limits.timeout_s,
                     collector=collector,
                     on_kill=group.kill_all if group is not None else None,
+                    cancel=request.cancel,
                 )
                 oom = group.oom_killed() if group is not None else False
             finally:

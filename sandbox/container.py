@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from sandbox.environment import (
 from sandbox.errors import SandboxError
 from sandbox.images import derived_image, resolve_image
 from sandbox.output import OutputCollector
-from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult
+from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult, RunStatus
 from sandbox.results import OOM_EXIT, status_for
 from sandbox.settings import SandboxSettings
 from sandbox.workspace import collect_files, safe_relpath, workspace_copy
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     import docker
 
 TMPFS_OPTS = "rw,nosuid,nodev,size=512m,mode=1777"
+# How often a waiting run looks at its cancel flag.
+WAIT_SLICE_S = 0.5
 
 
 def hardened_host_config(
@@ -103,32 +106,14 @@ class ContainerSandbox:
         with workspace_copy(request.repo, request.overlay, owner=owner) as workspace:
             if not as_root:
                 open_up_workspace(workspace)
-            code, timed_out, oom, duration = self._run_container(
-                image, workspace, request, collector
-            )
+            ending = self._run_container(image, workspace, request, collector)
             collected = collect_files(workspace, request.collect)
-        collector.finish()
-        status = status_for(code if code is not None else -1, timed_out, oom)
-        if timed_out:
-            collector.note(f"[hunkwise: stopped after the {request.limits.timeout_s:.1f} s limit]")
-        elif oom:
-            collector.note("[hunkwise: killed for exceeding the memory limit]")
-        return RunResult(
-            status=status,
-            exit_code=None if timed_out else code,
-            duration_s=duration,
-            backend=BackendName.CONTAINER,
-            image=image,
-            output=collector.text,
-            output_truncated=collector.truncated,
-            collected=collected,
-        )
+        return finish_result(ending, request, image, collector, collected)
 
     def _run_container(
         self, image: str, workspace: Path, request: RunRequest, collector: OutputCollector
-    ) -> tuple[int | None, bool, bool, float]:
+    ) -> Ending:
         import docker.errors
-        import requests.exceptions
 
         api = self.client.api
         workdir = PurePosixPath(WORKSPACE_MOUNT)
@@ -155,7 +140,6 @@ class ContainerSandbox:
                 f"the engine refused the container: {exc.explanation}",
                 "see `hunkwise sandbox doctor`",
             ) from exc
-        timed_out = False
         try:
             stream = api.attach(
                 container, stdout=True, stderr=True, stream=True, logs=True, demux=True
@@ -166,34 +150,83 @@ class ContainerSandbox:
                 # Docker refuses to start a command that is not in the image; like a shell,
                 # report it as exit 127 (Podman's init does the same from inside).
                 collector.note(f"cannot start {request.argv[0]!r}: {exc.explanation}")
-                return 127, False, False, time.monotonic() - start
+                return Ending(127, time.monotonic() - start)
             reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
             reader.start()
-            try:
-                code = api.wait(container, timeout=max(request.limits.timeout_s, 0.01))[
-                    "StatusCode"
-                ]
-            except (requests.exceptions.RequestException, OSError) as exc:
-                _kill(api, container)
-                if time.monotonic() - start < request.limits.timeout_s - 0.5:
-                    # Not our deadline: the engine went away under us.
-                    raise SandboxError(
-                        f"lost the container engine during the run: {exc}",
-                        "check the engine (`hunkwise sandbox doctor`) and run again",
-                    ) from exc
-                timed_out = True
-                code = None
+            ending = _wait(api, container, request, start)
             reader.join(timeout=5)
-            duration = time.monotonic() - start
-            # Podman reports OOMKilled false even when the kernel killed the process: the
-            # SIGKILL exit code is the signal both engines give.
-            oom = code == OOM_EXIT
+            return ending
         finally:
             try:
                 api.remove_container(container, force=True)
             except docker.errors.DockerException:
                 pass
-        return code, timed_out, oom, duration
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a container run ended: an exit code, or stopped by the deadline or a cancel."""
+
+    code: int | None
+    duration_s: float
+    timed_out: bool = False
+    cancelled: bool = False
+
+
+def _wait(api: Any, container: str, request: RunRequest, start: float) -> Ending:
+    """Wait for the container in short slices (so a cancel is seen); kill it when stopped."""
+    import requests.exceptions
+
+    deadline = start + request.limits.timeout_s
+    while True:
+        remaining = deadline - time.monotonic()
+        timed_out = remaining <= 0
+        cancelled = request.cancel is not None and request.cancel.is_set()
+        if timed_out or cancelled:
+            _kill(api, container)
+            return Ending(None, time.monotonic() - start, timed_out, cancelled)
+        try:
+            code = api.wait(container, timeout=min(remaining, WAIT_SLICE_S))["StatusCode"]
+            return Ending(int(code), time.monotonic() - start)
+        except (requests.exceptions.RequestException, OSError) as exc:
+            # Over a unix socket a read timeout arrives as ConnectionError("Read timed out").
+            if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in str(exc):
+                continue
+            _kill(api, container)
+            raise SandboxError(
+                f"lost the container engine during the run: {exc}",
+                "check the engine (`hunkwise sandbox doctor`) and run again",
+            ) from exc
+
+
+def finish_result(
+    ending: Ending,
+    request: RunRequest,
+    image: str,
+    collector: OutputCollector,
+    collected: dict[str, bytes],
+) -> RunResult:
+    """Classify a container run; OOM is exit 137 (Podman leaves OOMKilled false)."""
+    collector.finish()
+    oom = ending.code == OOM_EXIT
+    code = ending.code if ending.code is not None else -1
+    status = status_for(code, ending.timed_out, oom, ending.cancelled)
+    if status is RunStatus.CANCELLED:
+        collector.note("[hunkwise: cancelled]")
+    elif status is RunStatus.TIMED_OUT:
+        collector.note(f"[hunkwise: stopped after the {request.limits.timeout_s:.1f} s limit]")
+    elif status is RunStatus.OOM:
+        collector.note("[hunkwise: killed for exceeding the memory limit]")
+    return RunResult(
+        status=status,
+        exit_code=ending.code,
+        duration_s=ending.duration_s,
+        backend=BackendName.CONTAINER,
+        image=image,
+        output=collector.text,
+        output_truncated=collector.truncated,
+        collected=collected,
+    )
 
 
 def pump_stream(

@@ -44,7 +44,14 @@ class LocalSandbox:
             # No isolation here anyway; the caller's PATH finds the caller's tools (venv, pytest).
             env["PATH"] = os.environ.get("PATH", env["PATH"])
             try:
-                outcome = run_streaming(request.argv, env, cwd, request.limits.timeout_s, collector)
+                outcome = run_streaming(
+                    request.argv,
+                    env,
+                    cwd,
+                    request.limits.timeout_s,
+                    collector,
+                    cancel=request.cancel,
+                )
             except FileNotFoundError as exc:
                 raise SandboxError(
                     f"command not found: {request.argv[0]}", "check the command and PATH"

@@ -6,6 +6,7 @@ import os
 import selectors
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ class ProcessOutcome:
     exit_code: int
     timed_out: bool
     duration_s: float
+    cancelled: bool = False
 
 
 def _killpg(pid: int) -> None:
@@ -37,10 +39,12 @@ def run_streaming(
     timeout_s: float,
     collector: OutputCollector,
     on_kill: Callable[[], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ProcessOutcome:
     """Run `argv` in its own session; feed its output to `collector`; kill it at the deadline.
 
-    `on_kill` runs after the process group is killed (e.g. to empty a cgroup).
+    `on_kill` runs after the process group is killed (e.g. to empty a cgroup); setting
+    `cancel` stops the run like the deadline does.
     """
     start = time.monotonic()
     deadline = start + timeout_s
@@ -53,7 +57,7 @@ def run_streaming(
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    timed_out = False
+    timed_out = cancelled = False
     selector = selectors.DefaultSelector()
     try:
         assert proc.stdout is not None and proc.stderr is not None
@@ -65,6 +69,9 @@ def run_streaming(
             now = time.monotonic()
             if now >= deadline:
                 timed_out = True
+                break
+            if cancel is not None and cancel.is_set():
+                cancelled = True
                 break
             if exited_at is None and proc.poll() is not None:
                 exited_at = now
@@ -79,7 +86,7 @@ def run_streaming(
                     collector.feed(key.data, data)
                 else:
                     selector.unregister(key.fileobj)
-        if timed_out:
+        if timed_out or cancelled:
             _killpg(proc.pid)
             if on_kill is not None:
                 on_kill()
@@ -93,4 +100,9 @@ def run_streaming(
             if pipe is not None:
                 pipe.close()
     collector.finish()
-    return ProcessOutcome(exit_code=code, timed_out=timed_out, duration_s=time.monotonic() - start)
+    return ProcessOutcome(
+        exit_code=code,
+        timed_out=timed_out,
+        duration_s=time.monotonic() - start,
+        cancelled=cancelled,
+    )

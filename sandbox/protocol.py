@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +26,7 @@ class RunStatus(StrEnum):
     FAILED = "failed"  # non-zero exit code
     TIMED_OUT = "timed_out"
     OOM = "oom"
+    CANCELLED = "cancelled"  # stopped on request (RunRequest.cancel was set)
     ERROR = "error"  # the sandbox itself failed (engine error, missing image, ...)
 
 
@@ -67,6 +69,9 @@ class RunRequest(BaseModel):
     network: bool = False
     image: str | None = None
     workdir: str = Field("", description="Repo-relative directory to run in.")
+    cancel: threading.Event | None = Field(
+        None, exclude=True, description="Set it (from any thread) to stop the run early."
+    )
     collect: list[str] = Field(
         default_factory=list,
         description="Workspace-relative files to read back after the run (e.g. JUnit XML).",

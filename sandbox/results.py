@@ -16,8 +16,10 @@ def normal_exit_code(code: int) -> int:
     return 128 - code if code < 0 else code
 
 
-def status_for(exit_code: int, timed_out: bool, oom: bool) -> RunStatus:
-    """Classify: timeout beats everything, then OOM, then the exit code."""
+def status_for(exit_code: int, timed_out: bool, oom: bool, cancelled: bool = False) -> RunStatus:
+    """Classify: cancel and timeout beat everything, then OOM, then the exit code."""
+    if cancelled:
+        return RunStatus.CANCELLED
     if timed_out:
         return RunStatus.TIMED_OUT
     if oom:
@@ -35,14 +37,16 @@ def classify(
 ) -> RunResult:
     """Build the RunResult of a host-process run (local or bwrap)."""
     code = normal_exit_code(outcome.exit_code)
-    status = status_for(code, outcome.timed_out, oom)
-    if status is RunStatus.TIMED_OUT:
+    status = status_for(code, outcome.timed_out, oom, outcome.cancelled)
+    if status is RunStatus.CANCELLED:
+        collector.note("[hunkwise: cancelled]")
+    elif status is RunStatus.TIMED_OUT:
         collector.note(f"[hunkwise: stopped after the {outcome.duration_s:.1f} s time limit]")
     elif status is RunStatus.OOM:
         collector.note("[hunkwise: killed for exceeding the memory limit]")
     return RunResult(
         status=status,
-        exit_code=None if outcome.timed_out else code,
+        exit_code=None if outcome.timed_out or outcome.cancelled else code,
         duration_s=outcome.duration_s,
         backend=backend,
         image=image,

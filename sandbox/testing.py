@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -149,10 +150,12 @@ def run_tests(
     settings: SandboxSettings,
     selection: list[str] | None = None,
     on_line: LineSink | None = None,
+    cancel: threading.Event | None = None,
 ) -> TestReport:
     """Run the repository's tests on a copy of `repo` plus `overlay`; a failing suite is a result.
 
-    `selection` narrows the run to test ids (pytest node ids, or whatever the runner takes).
+    `selection` narrows the run to test ids (pytest node ids, or whatever the runner takes);
+    setting `cancel` stops the run (status `cancelled`).
     Raises SandboxError when the tests cannot be run at all.
     """
     top = check_repo(repo)
@@ -174,6 +177,7 @@ def run_tests(
         network=settings.network,
         image=settings.image,
         collect=collect,
+        cancel=cancel,
     )
     result = sandbox.run(request, on_line)
     return report_from_run(command, result)

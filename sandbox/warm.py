@@ -20,7 +20,10 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from sandbox.container import (
+    WAIT_SLICE_S,
     ContainerSandbox,
+    Ending,
+    finish_result,
     hardened_host_config,
     open_up_workspace,
     pump_stream,
@@ -31,7 +34,6 @@ from sandbox.errors import SandboxError
 from sandbox.images import resolve_image
 from sandbox.output import OutputCollector
 from sandbox.protocol import BackendName, Limits, LineSink, RunRequest, RunResult
-from sandbox.results import OOM_EXIT, status_for
 from sandbox.settings import SandboxSettings
 from sandbox.workspace import collect_files, owned_prefix, safe_relpath, workspace_copy
 
@@ -116,27 +118,11 @@ class ReusedContainerSandbox(ContainerSandbox):
                 if owner is None:
                     open_up_workspace(workspace)
                 inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
-                code, timed_out, duration = self._exec(session, inside, request, collector)
+                ending = self._exec(session, inside, request, collector)
                 collected = collect_files(workspace, request.collect)
             self._cleaning = threading.Thread(target=self._clean, args=(session,), daemon=True)
             self._cleaning.start()
-        collector.finish()
-        oom = code == OOM_EXIT and not timed_out
-        status = status_for(code if code is not None else -1, timed_out, oom)
-        if timed_out:
-            collector.note(f"[hunkwise: stopped after the {request.limits.timeout_s:.1f} s limit]")
-        elif oom:
-            collector.note("[hunkwise: killed for exceeding the memory limit]")
-        return RunResult(
-            status=status,
-            exit_code=None if timed_out else code,
-            duration_s=duration,
-            backend=BackendName.CONTAINER,
-            image=image,
-            output=collector.text,
-            output_truncated=collector.truncated,
-            collected=collected,
-        )
+        return finish_result(ending, request, image, collector, collected)
 
     def _exec(
         self,
@@ -144,7 +130,7 @@ class ReusedContainerSandbox(ContainerSandbox):
         inside: PurePosixPath,
         request: RunRequest,
         collector: OutputCollector,
-    ) -> tuple[int | None, bool, float]:
+    ) -> Ending:
         api = self.client.api
         workdir = inside / safe_relpath(request.workdir) if request.workdir else inside
         start = time.monotonic()
@@ -158,16 +144,18 @@ class ReusedContainerSandbox(ContainerSandbox):
         stream = api.exec_start(exec_id, stream=True, demux=True)
         reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
         reader.start()
-        reader.join(timeout=request.limits.timeout_s)
-        timed_out = reader.is_alive()
-        if timed_out:
+        deadline = start + request.limits.timeout_s
+        cancel = request.cancel
+        while reader.is_alive() and time.monotonic() < deadline:
+            if cancel is not None and cancel.is_set():
+                break
+            reader.join(timeout=min(WAIT_SLICE_S, max(deadline - time.monotonic(), 0)))
+        if reader.is_alive():
             self._clean(session)  # kills the run; replaces the container if that fails
             reader.join(timeout=5)
-        duration = time.monotonic() - start
-        if timed_out:
-            return None, True, duration
-        code = _exit_code(api, exec_id)
-        return code, False, duration
+            timed_out = not (cancel is not None and cancel.is_set())
+            return Ending(None, time.monotonic() - start, timed_out, not timed_out)
+        return Ending(_exit_code(api, exec_id), time.monotonic() - start)
 
     def _wait_for_cleaning(self) -> None:
         if self._cleaning is not None:

@@ -168,3 +168,28 @@ def test_orphaned_container_is_reaped(container_sandbox: Sandbox, repo: Path) ->
     with ContainerSandbox.open(SandboxSettings(backend="container")):
         pass
     assert api.containers(all=True, filters=theirs) == []
+
+
+def test_cancel_stops_a_run_promptly(isolated: Sandbox, repo: Path) -> None:
+    cancel = threading.Event()
+    lines: list[OutputLine] = []
+    request = RunRequest(
+        argv=["sh", "-c", "echo started; sleep 60"],
+        repo=repo,
+        limits=Limits(timeout_s=60),
+        cancel=cancel,
+    )
+
+    def on_line(line: OutputLine) -> None:
+        lines.append(line)
+        if line.text == "started":
+            cancel.set()
+
+    start = time.monotonic()
+    result = isolated.run(request, on_line)
+    assert result.status is RunStatus.CANCELLED
+    assert result.exit_code is None
+    assert time.monotonic() - start < 10
+    assert "cancelled" in lines[-1].text
+    after = isolated.run(RunRequest(argv=["echo", "next"], repo=repo))
+    assert after.output == "next\n"
