@@ -79,3 +79,18 @@ def test_a_missing_command_is_a_failed_result(isolated: Sandbox, repo: Path) -> 
     result = isolated.run(RunRequest(argv=["hunkwise-no-such-command"], repo=repo))
     assert result.status is RunStatus.FAILED
     assert result.exit_code not in (0, None)
+
+
+def test_lines_stream_as_they_arrive(isolated: Sandbox, repo: Path) -> None:
+    import time
+
+    from sandbox.protocol import RunRequest
+
+    arrivals: dict[str, float] = {}
+    request = RunRequest(argv=["sh", "-c", "echo first; sleep 2; echo second >&2"], repo=repo)
+    result = isolated.run(request, lambda line: arrivals.setdefault(line.text, time.monotonic()))
+    done = time.monotonic()
+    assert result.status is RunStatus.PASSED
+    assert set(arrivals) == {"first", "second"}
+    assert done - arrivals["first"] > 1.5, "the first line was held back until the end"
+    assert result.output == "first\nsecond\n"
