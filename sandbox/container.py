@@ -141,15 +141,22 @@ class ContainerSandbox:
                 "see `hunkwise sandbox doctor`",
             ) from exc
         try:
-            stream = api.attach(
-                container, stdout=True, stderr=True, stream=True, logs=True, demux=True
-            )
             try:
+                stream = api.attach(
+                    container, stdout=True, stderr=True, stream=True, logs=True, demux=True
+                )
                 api.start(container)
             except docker.errors.APIError as exc:
+                explanation = str(exc.explanation or exc)
+                if not _is_missing_command(explanation):
+                    raise SandboxError(
+                        f"the engine could not start the container: {explanation}",
+                        "see `hunkwise sandbox doctor`; scripts/container-engine writes a "
+                        "containers.conf that works on hosts like this one",
+                    ) from exc
                 # Docker refuses to start a command that is not in the image; like a shell,
                 # report it as exit 127 (Podman's init does the same from inside).
-                collector.note(f"cannot start {request.argv[0]!r}: {exc.explanation}")
+                collector.note(f"cannot start {request.argv[0]!r}: {explanation}")
                 return Ending(127, time.monotonic() - start)
             reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
             reader.start()
@@ -241,6 +248,11 @@ def pump_stream(
                 collector.feed("stderr", err)
     except Exception:  # noqa: BLE001 - the stream dies with the container; output so far is kept
         return
+
+
+def _is_missing_command(explanation: str) -> bool:
+    text = explanation.lower()
+    return "executable file not found" in text or "no such file or directory" in text
 
 
 def _kill(api: Any, container: str) -> None:

@@ -59,6 +59,10 @@ exit 0
 """
 
 
+class _SessionGone(Exception):
+    """The session container could not take an exec (it died or was removed)."""
+
+
 @dataclass
 class _Session:
     """The long-lived container and the host directory its run workspaces live in."""
@@ -110,19 +114,36 @@ class ReusedContainerSandbox(ContainerSandbox):
         collector = OutputCollector(request.limits.output_limit_bytes, on_line)
         with self._lock:
             self._wait_for_cleaning()
-            session = self._session_for(image, request)
-            owner = (SANDBOX_UID, SANDBOX_GID) if os.geteuid() == 0 else None
-            with workspace_copy(
-                request.repo, request.overlay, owner=owner, base_dir=session.host_dir
-            ) as workspace:
-                if owner is None:
-                    open_up_workspace(workspace)
-                inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
-                ending = self._exec(session, inside, request, collector)
-                collected = collect_files(workspace, request.collect)
+            for attempt in (1, 2):
+                session = self._session_for(image, request)
+                try:
+                    ending, collected = self._run_in(session, request, collector)
+                    break
+                except _SessionGone as gone:
+                    # The container died between runs (e.g. its keeper was OOM-killed):
+                    # start a new one once; a second failure is the engine's problem.
+                    self._drop()
+                    if attempt == 2:
+                        raise SandboxError(
+                            f"the session container keeps disappearing: {gone}",
+                            "see `hunkwise sandbox doctor`, or set reuse_container = false",
+                        ) from gone
             self._cleaning = threading.Thread(target=self._clean, args=(session,), daemon=True)
             self._cleaning.start()
         return finish_result(ending, request, image, collector, collected)
+
+    def _run_in(
+        self, session: _Session, request: RunRequest, collector: OutputCollector
+    ) -> tuple[Ending, dict[str, bytes]]:
+        owner = (SANDBOX_UID, SANDBOX_GID) if os.geteuid() == 0 else None
+        with workspace_copy(
+            request.repo, request.overlay, owner=owner, base_dir=session.host_dir
+        ) as workspace:
+            if owner is None:
+                open_up_workspace(workspace)
+            inside = PurePosixPath(WORKSPACE_MOUNT) / workspace.relative_to(session.host_dir)
+            ending = self._exec(session, inside, request, collector)
+            return ending, collect_files(workspace, request.collect)
 
     def _exec(
         self,
@@ -131,17 +152,22 @@ class ReusedContainerSandbox(ContainerSandbox):
         request: RunRequest,
         collector: OutputCollector,
     ) -> Ending:
+        import docker.errors
+
         api = self.client.api
         workdir = inside / safe_relpath(request.workdir) if request.workdir else inside
         start = time.monotonic()
-        exec_id = api.exec_create(
-            session.container,
-            list(request.argv),
-            user=USER,
-            environment=sandbox_env(request.env),
-            workdir=str(workdir),
-        )["Id"]
-        stream = api.exec_start(exec_id, stream=True, demux=True)
+        try:
+            exec_id = api.exec_create(
+                session.container,
+                list(request.argv),
+                user=USER,
+                environment=sandbox_env(request.env),
+                workdir=str(workdir),
+            )["Id"]
+            stream = api.exec_start(exec_id, stream=True, demux=True)
+        except docker.errors.APIError as exc:
+            raise _SessionGone(str(exc.explanation or exc)) from exc
         reader = threading.Thread(target=pump_stream, args=(stream, collector), daemon=True)
         reader.start()
         deadline = start + request.limits.timeout_s
@@ -175,6 +201,8 @@ class ReusedContainerSandbox(ContainerSandbox):
         return session
 
     def _start(self, image: str, request: RunRequest, key: tuple[str, Limits, bool]) -> _Session:
+        import docker.errors
+
         api = self.client.api
         host_dir = Path(tempfile.mkdtemp(prefix=owned_prefix("session")))
         os.chmod(host_dir, 0o711)
@@ -189,11 +217,22 @@ class ReusedContainerSandbox(ContainerSandbox):
                 hostname="hunkwise-sandbox",
                 host_config=hardened_host_config(self.client, host_dir, request),
             )["Id"]
-        except Exception as exc:
+        except docker.errors.APIError as exc:
             shutil.rmtree(host_dir, ignore_errors=True)
-            raise SandboxError(f"the engine refused the session container: {exc}", "") from exc
-        api.start(container)
-        keeper = self._run_quiet(container, ["cat", "/proc/1/task/1/children"]).split()
+            raise SandboxError(
+                f"the engine refused the session container: {exc.explanation or exc}",
+                "see `hunkwise sandbox doctor`",
+            ) from exc
+        try:
+            api.start(container)
+            keeper = self._run_quiet(container, ["cat", "/proc/1/task/1/children"]).split()
+        except docker.errors.APIError as exc:
+            api.remove_container(container, force=True)
+            shutil.rmtree(host_dir, ignore_errors=True)
+            raise SandboxError(
+                f"the engine could not start the session container: {exc.explanation or exc}",
+                "see `hunkwise sandbox doctor`, or set reuse_container = false",
+            ) from exc
         return _Session(container, host_dir, keeper[0] if keeper else "2", key)
 
     def _run_quiet(self, container: str, cmd: list[str]) -> str:

@@ -64,3 +64,13 @@ def test_closing_removes_the_session_container(container_sandbox, repo: Path) ->
         result = _run(sandbox, repo, "sleep 60", timeout_s=2)
         assert result.status is RunStatus.TIMED_OUT
     assert {c["Id"] for c in api.containers(all=True, filters=mine)} <= before
+
+
+def test_a_dead_session_container_is_replaced(warm, repo: Path) -> None:  # noqa: ANN001
+    assert _run(warm, repo, "true").status is RunStatus.PASSED
+    first = warm._session.container
+    warm.client.api.kill(first)  # as if the engine or the OOM killer took it
+    result = _run(warm, repo, "echo again")
+    assert result.status is RunStatus.PASSED, result.output
+    assert result.output == "again\n"
+    assert warm._session.container != first
