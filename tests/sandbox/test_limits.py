@@ -75,15 +75,17 @@ def test_fork_bomb_is_contained_and_cleaned_up(isolated: Sandbox, repo: Path) ->
     finally:
         running.clear()
         sampler.join()
-    assert time.monotonic() - start < 4 + 5
-    assert result.status in (RunStatus.TIMED_OUT, RunStatus.FAILED)
+    elapsed = time.monotonic() - start
+    # Generous: killing a few dozen processes and removing a container on a loaded machine.
+    assert elapsed < 4 + 15, f"took {elapsed:.1f} s"
+    assert result.status in (RunStatus.TIMED_OUT, RunStatus.FAILED), result.output[-500:]
     assert 0 < peak <= 64, f"bomb processes seen at once: {peak}"
     # The host still forks, and nothing of the bomb outlives the run.
     assert subprocess.run(["true"]).returncode == 0
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while _sandbox_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _sandbox_processes(marker) == 0
+    assert _sandbox_processes(marker) == 0, "bomb processes outlived the run"
 
 
 def test_memory_bomb_is_reported_as_oom(isolated: Sandbox, repo: Path) -> None:
