@@ -108,11 +108,16 @@ class DiffView(ScrollView, can_focus=True):
     def _move_to(self, index: int) -> None:
         if not self.layout_.hunks:
             return
+        old_file = (
+            self.layout_.hunk_files[self.cursor] if self.cursor < len(self.layout_.hunks) else -1
+        )
         self.cursor = max(0, min(index, len(self.layout_.hunks) - 1))
         self.line_mode = False
         self._follow_cursor()
         self.refresh()
-        self.post_message(self.CursorMoved(self.layout_.hunk_files[self.cursor]))
+        new_file = self.layout_.hunk_files[self.cursor]
+        if new_file != old_file:  # the file list only changes when the file does
+            self.post_message(self.CursorMoved(new_file))
 
     def _follow_cursor(self) -> None:
         if not self.layout_.hunks:
