@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 from sandbox.cgroups import RunCgroup
@@ -24,6 +25,12 @@ from sandbox.workspace import collect_files, safe_relpath, workspace_copy
 
 # System directories bound read-only; merged-/usr links are recreated as links.
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc", "/opt")
+
+
+BWRAP_HINT = (
+    "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or "
+    "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu), or use a container engine"
+)
 
 
 def find_bwrap() -> str | None:
@@ -71,20 +78,27 @@ def limit_shim(group: RunCgroup | None, limits: Limits, setpriv: str | None) -> 
     Joining happens before the drop (cgroup v2 lets only the owner of both cgroups move a
     process), and fails closed: no cgroup, no run.
     """
-    if group is not None:
-        joins = " && ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
-        steps = (
-            f"{{ {joins}; }} || {{ echo 'hunkwise: cannot join the run cgroup' >&2; exit 125; }}"
-        )
-    else:
-        # Without a cgroup: per-user process and address-space limits (they bind uid 65534).
-        steps = f"ulimit -u {limits.pids} -v {limits.memory_mb * 1024}"
-    drop = ""
-    if setpriv is not None:
-        # Become nobody before bwrap: it then builds an unprivileged user namespace, so
-        # nothing inside maps to host root, and root's RLIMIT_NPROC exemption is gone.
-        drop = f"{setpriv} --reuid={SANDBOX_UID} --regid={SANDBOX_GID} --clear-groups -- "
-    return ["/bin/sh", "-c", f'{steps}; exec {drop}"$@"', "hunkwise-limits"]
+    drop = "".join(f"{shlex.quote(arg)} " for arg in drop_argv(setpriv))
+    if group is None:
+        # Without a cgroup: per-user process and address-space limits, which bind uid 65534
+        # (root is exempt from RLIMIT_NPROC, hence the drop after them).
+        prlimit = shutil.which("prlimit") or "prlimit"
+        rlimits = f"--nproc={limits.pids} --as={limits.memory_mb * 1024 * 1024}"
+        return ["/bin/sh", "-c", f'exec {prlimit} {rlimits} -- {drop}"$@"', "hunkwise-limits"]
+    joins = " && ".join(f"echo $$ > {shlex.quote(str(p))}" for p in group.procs_files())
+    fail = "{ echo 'hunkwise: cannot join the run cgroup' >&2; exit 125; }"
+    return ["/bin/sh", "-c", f'{{ {joins}; }} || {fail}; exec {drop}"$@"', "hunkwise-limits"]
+
+
+def drop_argv(setpriv: str | None) -> list[str]:
+    """The prefix that makes root nobody before bwrap (empty when we are not root).
+
+    bwrap then builds an unprivileged user namespace, so nothing inside maps to host root,
+    and root's exemption from RLIMIT_NPROC is gone.
+    """
+    if setpriv is None:
+        return []
+    return [setpriv, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}", "--clear-groups", "--"]
 
 
 class BwrapSandbox:
@@ -109,6 +123,21 @@ class BwrapSandbox:
                     "running bwrap as root needs setpriv to drop to an unprivileged user",
                     "install util-linux (it provides setpriv)",
                 )
+        self._self_check()
+
+    def _self_check(self) -> None:
+        """Fail now, with a hint, when bwrap cannot build its namespaces on this host."""
+        argv = [*drop_argv(self.setpriv), self.bwrap, "--unshare-all"]
+        argv += ["--die-with-parent", *_system_binds(), "--proc", "/proc", "--dev", "/dev"]
+        try:
+            proc = subprocess.run([*argv, "--", "true"], capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SandboxError(f"bubblewrap does not run here: {exc}", BWRAP_HINT) from exc
+        if proc.returncode != 0:
+            raise SandboxError(
+                f"bubblewrap cannot create its namespaces here: {proc.stderr.strip()}",
+                BWRAP_HINT,
+            )
 
     def run(self, request: RunRequest, on_line: LineSink | None = None) -> RunResult:
         """Copy the repo plus overlay, run `request.argv` under bwrap, classify the outcome."""

@@ -195,3 +195,16 @@ def test_cancel_stops_a_run_promptly(isolated: Sandbox, repo: Path) -> None:
     assert "cancelled" in lines[-1].text
     after = isolated.run(RunRequest(argv=["echo", "next"], repo=repo))
     assert after.output == "next\n"
+
+
+@pytest.mark.bwrap
+def test_bwrap_without_cgroups_still_limits_processes(
+    bwrap_sandbox: Sandbox, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no cgroup can be made, RLIMIT_NPROC on the unprivileged uid does the job."""
+    import sandbox.bwrap
+
+    monkeypatch.setattr(sandbox.bwrap.RunCgroup, "create", lambda *args: None)
+    result = run_py(bwrap_sandbox, repo, FORK_COUNT, pids=64)
+    assert "FORK FAILED after" in result.output, result.output
+    assert int(result.output.split("CHILDREN")[1].split()[0]) < 64
