@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import on
@@ -75,6 +76,7 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
         self.initial_task = initial_task
         self._agent = None
         self._repo_map = None
+        self._tests_cancel = threading.Event()
         self.keys = resolve_keys(settings.ui.keys)
         self.set_keymap(self.keys)
         if settings.ui.theme:
@@ -208,6 +210,7 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.cancel_agent()
+        self._tests_cancel.set()
         self.exit()
 
 

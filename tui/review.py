@@ -97,7 +97,7 @@ class ReviewMixin(AppBase):
     def action_run_tests(self) -> None:
         session = self.session
         self.tests_pane.start(["…"], "starting sandbox")
-        self.run_tests(session.accepted_overlay(), session.digest())
+        self.run_tests(session.accepted_overlay(), session.digest(), self.cancel_tests())
 
     def action_commit(self) -> None:
         session = self.session
@@ -105,7 +105,9 @@ class ReviewMixin(AppBase):
             self.notify("nothing accepted to commit — accept hunks with y", severity="warning")
             return
         self.notify("writing a commit message…", timeout=2)
-        self.write_commit_message(session.accepted_diff(), session.fallback_message())
+        self.write_commit_message(
+            session.changes.patch_text(accepted_only=True), session.fallback_message()
+        )
 
     def open_commit_dialog(self, message: str) -> None:
         """Show the approval dialog; on confirmation commit exactly the accepted state."""

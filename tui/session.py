@@ -120,16 +120,6 @@ class ReviewSession:
         body = "\n".join(f"- {path}: {a} of {t} hunks" for path, a, t in counts)
         return f"{subject}\n\n{body}" if body else subject
 
-    def accepted_diff(self) -> str:
-        """The accepted hunks as unified-diff text (input for the commit-message model)."""
-        parts = []
-        for view in self.files():
-            hunks = [h for h in view.hunks if h.decision is Decision.ACCEPTED]
-            if hunks:
-                parts.append(f"--- a/{view.path}\n+++ b/{view.path}\n")
-                parts.extend(h.as_text() for h in hunks)
-        return "".join(parts)
-
     def plan(self, message: str) -> CommitPlan:
         """The commit dialog's contents for `message`."""
         return CommitPlan(

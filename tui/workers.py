@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ class WorkersMixin(AppBase):
     """Workers never touch widgets: they post messages that the app's handlers act on."""
 
     sandbox_factory: SandboxFactory | None
+    _tests_cancel: threading.Event
 
     def _open_sandbox(self) -> AbstractContextManager[Sandbox]:
         if self.sandbox_factory is not None:
@@ -86,7 +88,8 @@ class WorkersMixin(AppBase):
         """Ask git for the current branch."""
         from agent.vcs import GitRepo
 
-        self.post_message(BranchKnown(GitRepo.open(self.repo, self.session.settings.git).branch()))
+        with GitRepo.open(self.repo, self.session.settings.git) as git:
+            self.post_message(BranchKnown(git.branch()))
 
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
     def run_agent(self, task: str, redo: bool = False) -> None:
@@ -100,9 +103,17 @@ class WorkersMixin(AppBase):
         if self._agent is not None:
             self._agent.cancel()
 
+    def cancel_tests(self) -> threading.Event:
+        """Stop the running test run (if any); returns the event for the next one."""
+        self._tests_cancel.set()
+        self._tests_cancel = threading.Event()
+        return self._tests_cancel
+
     @work(thread=True, exclusive=True, group="tests", exit_on_error=False)
-    def run_tests(self, overlay: dict[str, bytes | None], digest: str) -> None:
-        """Run the repo's tests in the sandbox on exactly `overlay`."""
+    def run_tests(
+        self, overlay: dict[str, bytes | None], digest: str, cancel: threading.Event
+    ) -> None:
+        """Run the repo's tests in the sandbox on exactly `overlay` (stops when `cancel` is set)."""
         from sandbox.testing import detect_test_command, run_tests
 
         settings = self.session.settings.sandbox
@@ -111,7 +122,12 @@ class WorkersMixin(AppBase):
             command = detect_test_command(self.repo, settings)
             self.post_message(TestsStarted(command, str(sandbox.name)))
             report = run_tests(
-                sandbox, self.repo, overlay, settings, on_line=lambda line: batcher.add(line.text)
+                sandbox,
+                self.repo,
+                overlay,
+                settings,
+                on_line=lambda line: batcher.add(line.text),
+                cancel=cancel,
             )
         batcher.flush()
         self.post_message(TestsFinished(report, digest))
@@ -131,7 +147,6 @@ class WorkersMixin(AppBase):
         from agent.vcs import GitRepo
 
         session = self.session
-        git = GitRepo.open(self.repo, session.settings.git)
         if not session.from_worktree and session.changes is not None:
             written = session.changes.write_accepted()
             if not written.ok:
@@ -140,14 +155,16 @@ class WorkersMixin(AppBase):
                     + ", ".join(written.conflicts),
                     "nothing was committed; review the files and ask the agent again",
                 )
-        sha = git.commit_contents(
-            request.contents,
-            request.message,
-            session.model,
-            request.report,
-            request.override_note,
-            request.bases,
-        )
+        with GitRepo.open(self.repo, session.settings.git) as git:
+            sha = git.commit_contents(
+                request.contents,
+                request.message,
+                session.model,
+                request.report,
+                request.override_note,
+                request.bases,
+                from_worktree=session.from_worktree,
+            )
         self.post_message(Committed(sha, request.message.splitlines()[0]))
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
@@ -155,9 +172,8 @@ class WorkersMixin(AppBase):
         """Undo the last hunkwise commit."""
         from agent.vcs import GitRepo
 
-        self.post_message(
-            CommitUndone(GitRepo.open(self.repo, self.session.settings.git).undo_last())
-        )
+        with GitRepo.open(self.repo, self.session.settings.git) as git:
+            self.post_message(CommitUndone(git.undo_last()))
 
     @work(thread=True, exclusive=True, group="map", exit_on_error=False)
     def build_map(self, query: str | None = None) -> None:

@@ -18,13 +18,14 @@ STATUS_STYLE = {
     RunStatus.TIMED_OUT: "bold red",
     RunStatus.OOM: "bold red",
     RunStatus.ERROR: "bold magenta",
+    RunStatus.CANCELLED: "bold yellow",
 }
 
 
 def summary_text(report: TestReport, matches_accepted: bool) -> Text:
     """One line: status, counts, duration, backend and image, and whether it is current."""
     text = Text()
-    text.append(f"{report.status.value.upper()} ", style=STATUS_STYLE[report.status])
+    text.append(f"{report.status.value.upper()} ", style=STATUS_STYLE.get(report.status, "bold"))
     text.append(
         f"{report.passed} passed · {report.failed} failed · {report.errors} errors"
         f"{f' · {report.skipped} skipped' if report.skipped else ''}"
