@@ -9,7 +9,7 @@ import sys
 from sandbox.environment import sandbox_env
 from sandbox.errors import SandboxError
 from sandbox.output import OutputCollector
-from sandbox.process import run_streaming
+from sandbox.process import ProcessOutcome, run_streaming
 from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult
 from sandbox.results import classify
 from sandbox.workspace import collect_files, safe_relpath, workspace_copy
@@ -52,9 +52,9 @@ class LocalSandbox:
                     collector,
                     cancel=request.cancel,
                 )
-            except FileNotFoundError as exc:
-                raise SandboxError(
-                    f"command not found: {request.argv[0]}", "check the command and PATH"
-                ) from exc
+            except (FileNotFoundError, PermissionError) as exc:
+                # Like a shell (and the isolated backends): a command that cannot start is 127.
+                collector.note(f"cannot start {request.argv[0]!r}: {exc.strerror}")
+                outcome = ProcessOutcome(exit_code=127, timed_out=False, duration_s=0.0)
             collected = collect_files(workspace, request.collect)
         return classify(outcome, collector, BackendName.LOCAL, oom=False, collected=collected)

@@ -74,11 +74,13 @@ def test_unittest_selection_names_tests(isolated: Sandbox, tmp_path: Path) -> No
 
 
 def test_a_missing_command_is_a_failed_result(isolated: Sandbox, repo: Path) -> None:
+    from sandbox.local import LocalSandbox
     from sandbox.protocol import RunRequest
 
-    result = isolated.run(RunRequest(argv=["hunkwise-no-such-command"], repo=repo))
-    assert result.status is RunStatus.FAILED
-    assert result.exit_code not in (0, None)
+    for sandbox in (isolated, LocalSandbox(warn=False)):
+        result = sandbox.run(RunRequest(argv=["hunkwise-no-such-command"], repo=repo))
+        assert result.status is RunStatus.FAILED, sandbox.name
+        assert result.exit_code not in (0, None)
 
 
 def test_lines_stream_as_they_arrive(isolated: Sandbox, repo: Path) -> None:
