@@ -106,6 +106,8 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
         self.set_status()
         self.load_changes(from_worktree=self.session.model is None)
         self.load_branch()
+        if self.session.settings.ui.build_map_on_start:
+            self.build_map(None)
         if self.session.model is None:
             await self.chat.add_notice(NO_MODEL_HELP, "hint")
 
@@ -181,7 +183,8 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
 
     @on(MapReady)
     async def _map_ready(self, event: MapReady) -> None:
-        self.set_status(map_state=f"map: {event.files} files", map_done=0, map_total=0)
+        plural = "" if event.files == 1 else "s"
+        self.set_status(map_state=f"map: {event.files} file{plural}", map_done=0, map_total=0)
         if event.text is not None:
             await self.chat.add_markdown(f"```\n{event.text}\n```")
 

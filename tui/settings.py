@@ -15,3 +15,6 @@ class UISettings(BaseModel):
         description="Rebind actions: action name -> comma-separated keys (e.g. accept = 'y,a').",
     )
     theme: str | None = Field(None, description="Textual theme name.")
+    build_map_on_start: bool = Field(
+        True, description="Build the repo map in the background when the app opens."
+    )
