@@ -34,7 +34,7 @@ def summary_text(report: TestReport, matches_accepted: bool) -> Text:
     if report.image:
         text.append(f" ({report.image})", style="dim")
     if not matches_accepted:
-        text.append("  — stale: decisions changed since", style="italic yellow")
+        text.append("  — not the accepted state (press t)", style="italic yellow")
     return text
 
 
