@@ -15,6 +15,7 @@ from tests.tui.scenes import (
     stream_answer,
 )
 from tui.app import make_app
+from tui.messages import TestLines, TestsFinished, TestsStarted
 
 
 def test_empty_app(snap_compare, tmp_path: Path) -> None:
@@ -60,10 +61,11 @@ def test_failing_tests(snap_compare, tmp_path: Path) -> None:
     async def failed(pilot) -> None:
         await steady(pilot)
         app = pilot.app
-        app.tests_pane.start(FAILING.command, "container")
-        app.tests_pane.add_lines(FAILING_OUTPUT)
-        app.session.record_tests(FAILING, app.session.digest())
-        app.tests_pane.report = FAILING
+        # The messages a real test worker posts, in its order.
+        app.post_message(TestsStarted(FAILING.command, "container"))
+        app.post_message(TestLines(FAILING_OUTPUT))
+        app.post_message(TestsFinished(FAILING, app.session.digest()))
+        await pilot.pause()
         await pilot.pause()
 
     assert snap_compare(review_app(tmp_path / "r"), terminal_size=SIZE, run_before=failed)
