@@ -41,18 +41,27 @@ if TYPE_CHECKING:
     import docker
 
 USER = f"{SANDBOX_UID}:{SANDBOX_GID}"
-# Kills every process but init and the keeper (three passes: forks race the first), then wipes
-# what a run may have left in the writable tmpfs areas.
+# The session's init and keeper run as another unprivileged uid, so a run (and the clean-up,
+# which runs as the run's uid) can signal every process of the run but never the keeper.
+KEEPER_USER = f"{SANDBOX_UID - 1}:{SANDBOX_GID}"
+# `kill -9 -1` until no process of the run's uid is left (forks race the first passes; the pids
+# limit bounds them), exit 1 if some survive (then the container is replaced), else wipe what
+# the run left in the writable tmpfs areas.
 CLEANUP = r"""
-keeper=$1
-for pass in 1 2 3; do
+me=$(id -u)
+for pass in $(seq 1 100); do
+  kill -9 -1 2>/dev/null
+  left=0
   for d in /proc/[0-9]*; do
-    p=${d#/proc/}
-    [ "$p" = 1 ] || [ "$p" = "$keeper" ] || [ "$p" = $$ ] || kill -9 "$p" 2>/dev/null
+    [ "${d#/proc/}" = "$$" ] && continue
+    [ "$(stat -c %u "$d" 2>/dev/null)" = "$me" ] && left=1 && break
   done
+  [ "$left" = 0 ] && break
+  sleep 0.02
 done
+[ "$left" = 0 ] || exit 1
 for dir in /tmp /run /home/sandbox /dev/shm /var/tmp; do
-  [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -user "$(id -u)" \
+  [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -user "$me" \
     -exec rm -rf {} + 2>/dev/null
 done
 exit 0
@@ -69,7 +78,6 @@ class _Session:
 
     container: str
     host_dir: Path
-    keeper_pid: str
     key: tuple[str, Limits, bool]
 
 
@@ -210,7 +218,7 @@ class ReusedContainerSandbox(ContainerSandbox):
             container = api.create_container(
                 image,
                 command=["sleep", "infinity"],
-                user=USER,
+                user=KEEPER_USER,
                 working_dir=WORKSPACE_MOUNT,
                 environment=sandbox_env({}),
                 labels=owner_labels(),
@@ -225,7 +233,6 @@ class ReusedContainerSandbox(ContainerSandbox):
             ) from exc
         try:
             api.start(container)
-            keeper = self._run_quiet(container, ["cat", "/proc/1/task/1/children"]).split()
         except docker.errors.APIError as exc:
             api.remove_container(container, force=True)
             shutil.rmtree(host_dir, ignore_errors=True)
@@ -233,12 +240,7 @@ class ReusedContainerSandbox(ContainerSandbox):
                 f"the engine could not start the session container: {exc.explanation or exc}",
                 "see `hunkwise sandbox doctor`, or set reuse_container = false",
             ) from exc
-        return _Session(container, host_dir, keeper[0] if keeper else "2", key)
-
-    def _run_quiet(self, container: str, cmd: list[str]) -> str:
-        api = self.client.api
-        exec_id = api.exec_create(container, cmd, user=USER)["Id"]
-        return api.exec_start(exec_id).decode(errors="replace")
+        return _Session(container, host_dir, key)
 
     def _clean(self, session: _Session) -> None:
         """Kill what the run left and wipe tmpfs; replace the container when that fails."""
@@ -247,7 +249,7 @@ class ReusedContainerSandbox(ContainerSandbox):
 
         try:
             exec_id = self.client.api.exec_create(
-                session.container, ["sh", "-c", CLEANUP, "cleanup", session.keeper_pid], user=USER
+                session.container, ["sh", "-c", CLEANUP, "hunkwise-cleanup"], user=USER
             )["Id"]
             self.client.api.exec_start(exec_id)
             if _exit_code(self.client.api, exec_id) == 0:

@@ -49,9 +49,10 @@ def test_nothing_leaks_into_the_next_run(warm, repo: Path) -> None:  # noqa: ANN
 def test_session_recovers_after_a_fork_bomb_and_a_timeout(warm, repo: Path) -> None:  # noqa: ANN001
     bomb = _run(warm, repo, "bomb() { bomb | bomb & }; bomb; sleep 30", timeout_s=3, pids=64)
     assert bomb.status in (RunStatus.TIMED_OUT, RunStatus.FAILED)
-    after = _run(warm, repo, "echo fine", pids=64)
+    after = _run(warm, repo, LOOK, pids=64)
     assert after.status is RunStatus.PASSED
-    assert after.output == "fine\n"
+    assert "bomb" not in after.output, "the bomb survived into the next run"
+    assert "sleep infinity" in after.output  # same session or a fresh one, keeper present
 
 
 def test_closing_removes_the_session_container(container_sandbox, repo: Path) -> None:  # noqa: ANN001
@@ -74,3 +75,11 @@ def test_a_dead_session_container_is_replaced(warm, repo: Path) -> None:  # noqa
     assert result.status is RunStatus.PASSED, result.output
     assert result.output == "again\n"
     assert warm._session.container != first
+
+
+def test_a_run_cannot_kill_the_session(warm, repo: Path) -> None:  # noqa: ANN001
+    assert _run(warm, repo, "true").status is RunStatus.PASSED
+    container = warm._session.container
+    _run(warm, repo, "kill -9 -1; kill -9 1; true")
+    assert _run(warm, repo, "echo alive").output == "alive\n"
+    assert warm._session.container == container
