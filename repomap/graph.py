@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from repomap.arrays import flatten
 
 DAMPING = 0.85
 MAX_ITERATIONS = 60
@@ -47,58 +49,55 @@ def _bisect(items: Sequence[str], name: str) -> int | None:
 
 
 def build_graph(
-    defined: Sequence[Iterable[str]], references: Sequence[Sequence[tuple[str, int]]]
+    defined: Sequence[np.ndarray],
+    used: Sequence[np.ndarray],
+    used_counts: Sequence[np.ndarray],
+    names: Sequence[str],
 ) -> SymbolGraph:
     """One edge per (file, symbol it uses) and per (symbol, file defining it): no pair blow-up.
 
-    `defined[i]` are the names file i defines, `references[i]` its (name, count) uses.
+    File i defines the name ids `defined[i]` (unique) and uses `used[i]` `used_counts[i]` times;
+    `names` spells the ids. Node ids and edge order depend only on the names, never on how the
+    ids were assigned, so incremental and full builds give identical results.
     """
     file_count = len(defined)
-    definers: dict[str, list[int]] = {}
-    for file_id, names in enumerate(defined):
-        for name in sorted(set(names)):
-            definers.setdefault(name, []).append(file_id)
-    symbols = tuple(sorted(definers))
-    symbol_id = {name: file_count + i for i, name in enumerate(symbols)}
-    definer_counts = np.array([len(definers[name]) for name in symbols], dtype=np.float64)
-    only_definer = np.array(
-        [files[0] if len(files) == 1 else -1 for files in (definers[n] for n in symbols)],
-        dtype=np.int64,
-    )
-    # Uses, flattened: (file, symbol node, count) for names some file defines.
-    use_files: list[int] = []
-    use_nodes: list[int] = []
-    use_counts: list[int] = []
-    for file_id, uses in enumerate(references):
-        known = [(symbol_id[name], count) for name, count in uses if name in symbol_id]
-        use_files.extend([file_id] * len(known))
-        use_nodes.extend(node for node, _ in known)
-        use_counts.extend(count for _, count in known)
-    use_file = np.asarray(use_files, dtype=np.int64)
-    use_node = np.asarray(use_nodes, dtype=np.int64)
-    symbol_index = use_node - file_count
+    def_file, def_name, _ = flatten(defined)
+    defined_names = np.unique(def_name)
+    by_spelling = sorted(range(len(defined_names)), key=lambda i: names[defined_names[i]])
+    defined_names = defined_names[np.asarray(by_spelling, dtype=np.int64)]
+    symbols = tuple(names[i] for i in defined_names)
+    symbol_count = len(symbols)
+    node_of_name = np.full(len(names), -1, dtype=np.int64)
+    node_of_name[defined_names] = file_count + np.arange(symbol_count)
+    def_node = node_of_name[def_name]
+    definer_counts = np.bincount(def_node - file_count, minlength=symbol_count).astype(np.float64)
+    only_definer = np.full(symbol_count, -1, dtype=np.int64)
+    single = definer_counts[def_node - file_count] == 1
+    only_definer[def_node[single] - file_count] = def_file[single]
+    use_file, use_name, use_count = flatten(used, used_counts)
+    use_node = node_of_name[use_name] if len(use_name) else use_name
+    keep = use_node >= 0
+    use_file, use_node, use_count = use_file[keep], use_node[keep], use_count[keep]
     # Using a name only this file defines says nothing about other files.
-    keep = only_definer[symbol_index] != use_file
-    use_file, use_node, symbol_index = use_file[keep], use_node[keep], symbol_index[keep]
+    keep = only_definer[use_node - file_count] != use_file
+    use_file, use_node, use_count = use_file[keep], use_node[keep], use_count[keep]
     # Names defined in many files (main, run, __init__) say little about which one is meant.
-    strength = np.sqrt(np.asarray(use_counts, dtype=np.float64)[keep]) / np.sqrt(
-        definer_counts[symbol_index]
-    )
+    symbol_index = use_node - file_count
+    strength = np.sqrt(use_count) / np.sqrt(definer_counts[symbol_index])
     private = np.array([name.startswith("_") for name in symbols], dtype=bool)
     strength = np.where(private[symbol_index], strength * PRIVATE_WEIGHT, strength)
-    define_nodes = [symbol_id[name] for name in symbols for _ in definers[name]]
-    define_files = [file_id for name in symbols for file_id in definers[name]]
-    define_node = np.asarray(define_nodes, dtype=np.int64)
-    source_array = np.concatenate([use_file, define_node]).astype(np.int32)
-    target_array = np.concatenate([use_node, np.asarray(define_files, dtype=np.int64)]).astype(
-        np.int32
-    )
-    weight_array = np.concatenate([strength, 1.0 / definer_counts[define_node - file_count]])
-    node_count = file_count + len(symbols)
-    out_weight = np.bincount(source_array, weights=weight_array, minlength=node_count)
+    source = np.concatenate([use_file, def_node])
+    target = np.concatenate([use_node, def_file])
+    weight = np.concatenate([strength, 1.0 / definer_counts[def_node - file_count]])
+    canonical = np.lexsort((target, source))
+    source, target, weight = source[canonical], target[canonical], weight[canonical]
+    node_count = file_count + symbol_count
+    out_weight = np.bincount(source, weights=weight, minlength=node_count)
     dangling = out_weight == 0
-    weight_array = weight_array / np.where(dangling, 1.0, out_weight)[source_array]
-    return SymbolGraph(file_count, symbols, source_array, target_array, weight_array, dangling)
+    weight = weight / np.where(dangling, 1.0, out_weight)[source]
+    return SymbolGraph(
+        file_count, symbols, source.astype(np.int32), target.astype(np.int32), weight, dangling
+    )
 
 
 def personalised_pagerank(graph: SymbolGraph, seeds: Mapping[int, float]) -> np.ndarray:

@@ -10,6 +10,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from repomap.arrays import flatten
+
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Splits snake_case and camelCase/PascalCase (keeping acronyms such as HTTPServer -> http, server).
 SUBWORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
@@ -90,35 +92,28 @@ class BM25:
         self.b = b
 
     @classmethod
-    def build(cls, documents: Sequence[Iterable[tuple[str, int]]]) -> BM25:
-        """Index documents given as (term, count) pairs; a term may repeat within a document."""
-        term_id: dict[str, int] = {}
-        flat_terms: list[int] = []
-        flat_documents: list[int] = []
-        flat_counts: list[int] = []
-        for index, doc in enumerate(documents):
-            pairs = list(doc)
-            flat_terms.extend(term_id.setdefault(term, len(term_id)) for term, _ in pairs)
-            flat_counts.extend(count for _, count in pairs)
-            flat_documents.extend([index] * len(pairs))
-        size = len(documents)
-        terms = tuple(sorted(term_id))
-        # Renumber terms in sorted order; merge repeated (term, document) pairs.
-        position_of = np.empty(len(term_id), dtype=np.int64)
-        position_of[[term_id[t] for t in terms]] = np.arange(len(terms))
-        keys = position_of[np.asarray(flat_terms, dtype=np.int64)] * max(size, 1) + np.asarray(
-            flat_documents, dtype=np.int64
-        )
+    def build(
+        cls, words: Sequence[np.ndarray], counts: Sequence[np.ndarray], spelling: Sequence[str]
+    ) -> BM25:
+        """Index documents given as term-id and count arrays (ids may repeat in a document)."""
+        size = len(words)
+        document, term, count = flatten(words, counts)
+        used = np.unique(term)
+        by_spelling = sorted(range(len(used)), key=lambda i: spelling[used[i]])
+        used = used[np.asarray(by_spelling, dtype=np.int64)]
+        terms = tuple(spelling[i] for i in used)
+        position_of = np.zeros(len(spelling), dtype=np.int64)
+        position_of[used] = np.arange(len(used))
+        width = max(size, 1)
+        keys = position_of[term] * width + document
         unique_keys, inverse = np.unique(keys, return_inverse=True)
-        counts = np.bincount(
-            inverse, weights=np.asarray(flat_counts, dtype=np.float64), minlength=len(unique_keys)
-        )
-        term_positions = unique_keys // max(size, 1)
-        document_ids = (unique_keys % max(size, 1)).astype(np.int32)
+        merged = np.bincount(inverse, weights=count, minlength=len(unique_keys))
+        term_positions = unique_keys // width
+        document_ids = (unique_keys % width).astype(np.int32)
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(term_positions, minlength=len(terms)), out=offsets[1:])
-        lengths = np.bincount(document_ids, weights=counts, minlength=size).astype(np.float64)
-        return cls(terms, offsets, document_ids, counts, lengths)
+        lengths = np.bincount(document_ids, weights=merged, minlength=size).astype(np.float64)
+        return cls(terms, offsets, document_ids, merged, lengths)
 
     def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         position = bisect.bisect_left(self.terms, term)

@@ -10,12 +10,12 @@ from functools import cached_property
 
 import numpy as np
 
+from repomap.features import Features
 from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
-from repomap.lexical import BM25, path_terms, terms
+from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 1
-PATH_TERM_WEIGHT = 3
+SNAPSHOT_VERSION = 2
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01
@@ -54,18 +54,25 @@ class Ranker:
         self.is_test = np.array([bool(TEST_PATH.search(p)) for p in paths], dtype=bool)
 
     @classmethod
-    def build(cls, paths: tuple[str, ...], plain_tags: Sequence[tuple]) -> Ranker:
-        """Build the graph and the lexical index from each file's plain tags (see FileTags)."""
-        defined = [[d[0] for d in plain[1]] for plain in plain_tags]
-        graph = build_graph(defined, [plain[2] for plain in plain_tags])
-        documents = [
-            [*plain[3], *((term, PATH_TERM_WEIGHT) for term in path_terms(path))]
-            for path, plain in zip(paths, plain_tags, strict=True)
-        ]
+    def build(cls, paths: tuple[str, ...], digests: Sequence[str], features: Features) -> Ranker:
+        """Build the graph and the lexical index from the files' numbered tags."""
+        rows = [features.rows[digest] for digest in digests]
+        graph = build_graph(
+            [r.defined for r in rows],
+            [r.used for r in rows],
+            [r.used_counts for r in rows],
+            features.names.words,
+        )
+        path_rows = [features.path_rows(path) for path in paths]
+        bm25 = BM25.build(
+            [np.concatenate([r.words, p[0]]) for r, p in zip(rows, path_rows, strict=True)],
+            [np.concatenate([r.word_counts, p[1]]) for r, p in zip(rows, path_rows, strict=True)],
+            features.terms.words,
+        )
         global_rank = personalised_pagerank(graph, {})[: len(paths)]
-        return cls(paths, graph, BM25.build(documents), global_rank)
+        return cls(paths, graph, bm25, global_rank)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, features_state: tuple) -> bytes:
         """A snapshot that `from_bytes` loads far faster than `build` recomputes it."""
         g, b = self.graph, self.bm25
         state = (
@@ -74,17 +81,19 @@ class Ranker:
             (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
             (b.terms, b.offsets, b.documents, b.counts, b.lengths),
             self.global_rank,
+            features_state,
         )
         return pickle.dumps(state, protocol=5)
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Ranker | None:
-        """Load a snapshot, or None when it was written by another version."""
+    @staticmethod
+    def from_bytes(data: bytes) -> tuple[Ranker, tuple] | None:
+        """A snapshot's ranker and features state, or None when another version wrote it."""
         state = pickle.loads(data)  # our own cache file under .git/, never repository content
         if state[0] != SNAPSHOT_VERSION:
             return None
-        _, paths, graph_state, bm25_state, global_rank = state
-        return cls(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
+        _, paths, graph_state, bm25_state, global_rank, features_state = state
+        ranker = Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
+        return ranker, features_state
 
     @cached_property
     def lookup(self) -> PathLookup:

@@ -9,6 +9,7 @@ from pathlib import Path
 from repomap.cache import ParseCache, default_cache_dir, open_cache
 from repomap.errors import RepoMapError
 from repomap.extract import FileTags
+from repomap.features import Features
 from repomap.index import Index, build_index
 from repomap.protocol import MapRequest, MapResult, Progress
 from repomap.rank import Ranker
@@ -17,9 +18,11 @@ from repomap.settings import RepoMapSettings
 from repomap.tokens import TokenCounter
 
 SNAPSHOT_KEY = "ranker"
-# Keeping every file's tags in memory makes incremental builds cheap; beyond this many files
-# the memory matters more, and tags are read back from the cache per render instead.
-MEMORY_FILE_LIMIT = 20_000
+GENERATION_CHARS = 40
+# Rendering reads the tags of the few top files; recent ones stay in memory.
+TAGS_IN_MEMORY = 2_000
+# (generation it was built for, ranker, numbered tags as stored by Features.to_state)
+Snapshot = tuple[str, Ranker, tuple]
 
 
 class TreeSitterRepoMap:
@@ -37,7 +40,9 @@ class TreeSitterRepoMap:
         self._generation = ""
         self._ranker: Ranker | None = None
         self._renderer: Renderer | None = None
-        self._plain: dict[str, tuple] = {}
+        self._features: Features | None = None
+        self._features_state: tuple | None = None  # loaded, turned into Features when needed
+        self._tags: dict[str, FileTags] = {}
 
     @property
     def cache_dir(self) -> Path:
@@ -56,52 +61,66 @@ class TreeSitterRepoMap:
             generation = index.generation
             if self._ranker is not None and generation == self._generation:
                 return
-            self._plain.update(index.fresh)
-            ranker = self._load_snapshot(cache, generation) if not index.fresh else None
-            if ranker is None:
-                plains = self._plain_tags(cache, index.digests)
-                ranker = Ranker.build(index.paths, plains)
-                cache.put_meta(SNAPSHOT_KEY, generation.encode() + ranker.to_bytes())
-                cache.commit()
-            if len(index.paths) > MEMORY_FILE_LIMIT:
-                self._plain.clear()
-            self._ranker = ranker
+            if self._features is not None or self._features_state is not None:
+                self._ranker = self._rebuild(cache, index)
+            else:
+                snapshot = self._load_snapshot(cache)
+                if snapshot is not None and snapshot[0] == generation:
+                    self._ranker, self._features_state = snapshot[1], snapshot[2]
+                else:
+                    self._features_state = snapshot[2] if snapshot is not None else None
+                    self._ranker = self._rebuild(cache, index)
             self._generation = generation
+
+    def _rebuild(self, cache: ParseCache, index: Index) -> Ranker:
+        """Number the files not seen before, rebuild the ranker, and store a snapshot."""
+        features = self._features
+        if features is None:
+            state = self._features_state
+            features = Features.from_state(state) if state is not None else Features()
+            self._features_state = None
+        missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
+        stored = cache.tags([d for d in missing if d not in index.fresh])
+        for digest in missing:
+            plain = index.fresh.get(digest) or stored.get(digest)
+            if plain is not None:
+                features.add(digest, plain)
+        features.keep_only(index.digests)
+        ranker = Ranker.build(index.paths, index.digests, features)
+        state = features.to_state(index.digests)
+        cache.put_meta(SNAPSHOT_KEY, index.generation.encode() + ranker.to_bytes(state))
+        cache.commit()
+        self._features = features
+        return ranker
 
     @property
     def index(self) -> Index | None:
         """What the last build found: mapped paths, blob ids, how many files it parsed."""
         return self._index
 
-    def _load_snapshot(self, cache: ParseCache, generation: str) -> Ranker | None:
+    def _load_snapshot(self, cache: ParseCache) -> Snapshot | None:
+        """(generation, ranker, features) as last stored, whatever generation it was for."""
         data = cache.get_meta(SNAPSHOT_KEY)
-        key = generation.encode()
-        if data is None or not data.startswith(key):
+        if data is None or len(data) < GENERATION_CHARS:
             return None
-        return Ranker.from_bytes(data[len(key) :])
-
-    def _plain_tags(self, cache: ParseCache, digests: tuple[str, ...]) -> list[tuple]:
-        missing = [d for d in set(digests) if d not in self._plain]
-        if missing:
-            self._plain.update((d, p) for d, p in cache.tags(missing).items() if p is not None)
-        return [self._plain[d] for d in digests]
+        loaded = Ranker.from_bytes(data[GENERATION_CHARS:])
+        if loaded is None:
+            return None
+        ranker, state = loaded
+        return data[:GENERATION_CHARS].decode(), ranker, state
 
     def _tags_of(self, file_ids: list[int], cache: ParseCache) -> dict[int, FileTags]:
-        """Tags of some files, from memory or the cache."""
+        """Tags of some files, from a small memory cache or the SQLite cache."""
         assert self._index is not None
         digests = self._index.digests
-        needed = [digests[i] for i in file_ids if digests[i] not in self._plain]
-        loaded: dict[str, tuple] = {}
+        needed = [digests[i] for i in file_ids if digests[i] not in self._tags]
         if needed:
-            loaded = {d: p for d, p in cache.tags(needed).items() if p is not None}
-            if len(self._index.paths) <= MEMORY_FILE_LIMIT:
-                self._plain.update(loaded)
-        result = {}
-        for file_id in file_ids:
-            plain = self._plain.get(digests[file_id]) or loaded.get(digests[file_id])
-            if plain is not None:
-                result[file_id] = FileTags.from_plain(plain)
-        return result
+            if len(self._tags) > TAGS_IN_MEMORY:
+                self._tags.clear()
+            for digest, plain in cache.tags(needed).items():
+                if plain is not None:
+                    self._tags[digest] = FileTags.from_plain(plain)
+        return {i: self._tags[digests[i]] for i in file_ids if digests[i] in self._tags}
 
     def render(self, request: MapRequest) -> MapResult:
         """Rank for `request` and render within `request.max_tokens` (never over)."""

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from repomap.features import Vocabulary
 from repomap.lexical import BM25, split_identifier, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
@@ -54,8 +55,15 @@ def test_only_code_shaped_identifiers_are_mentions() -> None:
     assert set(found) == {"filter", "QuerySet", "db_table", "name"}
 
 
+def _bm25(docs: list[list[tuple[str, int]]]) -> BM25:
+    vocabulary = Vocabulary()
+    ids = [vocabulary.number(term for term, _ in doc) for doc in docs]
+    counts = [np.array([count for _, count in doc], dtype=float) for doc in docs]
+    return BM25.build(ids, counts, vocabulary.words)
+
+
 def test_bm25_prefers_the_document_that_repeats_a_rare_term() -> None:
-    index = BM25.build([[("cache", 1), ("timeout", 3)], [("cache", 5)], [("render", 2)]])
+    index = _bm25([[("cache", 1), ("timeout", 3)], [("cache", 5)], [("render", 2)]])
     scores = index.scores(["timeout", "cache"])
     assert scores.argmax() == 0 and scores[2] == 0
     assert np.all(index.scores(["absent"]) == 0)
@@ -70,7 +78,7 @@ def test_bm25_prefers_the_document_that_repeats_a_rare_term() -> None:
     st.lists(st.sampled_from("abcdefg"), max_size=4),
 )
 def test_bm25_arrays_match_a_direct_computation(docs, query) -> None:
-    index = BM25.build(docs)
+    index = _bm25(docs)
     merged = []
     for doc in docs:
         counts: dict[str, int] = {}

@@ -200,3 +200,22 @@ def test_parallel_build_from_a_worker_thread_while_other_threads_run(
     assert repo_map.index.parsed == 90
     result = repo_map.render(MapRequest(query="f17_caller? no: calls to f17", max_tokens=200))
     assert result.files[0] in {"pkg/m17.py", "pkg/m16.py"}
+
+
+def test_incremental_patched_and_full_builds_give_identical_maps(
+    shop_repo: Path, tmp_path: Path
+) -> None:
+    request = MapRequest(query="invoice total rounding and shipping carriers", max_tokens=500)
+    live = _map(shop_repo)
+    live.render(request)
+    money = "def round_cents(v):\n    return v\n\n\ndef _private_helper():\n    pass\n"
+    carriers = "class Carrier:\n    def days_for(self, weight):\n        return 2\n"
+    write_files(shop_repo, {"shop/money.py": money, "shop/carriers.py": carriers})
+    (shop_repo / "web" / "views.py").unlink()
+    live.build()
+    in_process = live.render(request)
+    from_snapshot = _map(shop_repo).render(request)  # a new process patching the old snapshot
+    fresh = _map(shop_repo, cache_dir=tmp_path / "fresh-cache").render(request)
+    assert in_process.files == from_snapshot.files == fresh.files
+    assert in_process.text == from_snapshot.text == fresh.text
+    assert "shop/carriers.py" in fresh.files and "web/views.py" not in fresh.files
