@@ -90,10 +90,12 @@ class TestsPane(Vertical):
         test_id = event.option.id or ""
         name = test_id.replace("::", ".").split(".")[-1]
         log = self.query_one(RichLog)
-        for number, line in enumerate(self._lines):
-            if name and name in line and ("FAIL" in line or "Error" in line or "def " in line):
-                log.scroll_to(y=number, animate=False)
-                return
+        mentions = [i for i, line in enumerate(self._lines) if name and name in line]
+        # pytest heads each failure with "____ name ____"; prefer that over other mentions.
+        headers = [i for i in mentions if self._lines[i].lstrip().startswith("_")]
+        if mentions:
+            log.scroll_to(y=(headers or mentions)[0], animate=False)
+            return
         report = self.report
         failure = (
             next((f for f in report.failures if f.test_id == test_id), None) if report else None
