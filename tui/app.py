@@ -55,6 +55,8 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
     TITLE = "hunkwise"
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]
     COMMANDS = App.COMMANDS | {SlashProvider}
+    # Below 130 columns the file list gives its width to the diff (the file rows stay inline).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
     BINDINGS = [
         Binding(a.keys, a.name, a.label, show=a.show, id=a.name, priority=a.name == "next_pane")
         for a in ACTIONS
