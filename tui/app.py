@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 from textual import on
@@ -79,6 +80,7 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
         self._agent = None
         self._repo_map = None
         self._tests_cancel = threading.Event()
+        self._resources = ExitStack()
         self.keys = resolve_keys(settings.ui.keys)
         self.set_keymap(self.keys)
         if settings.ui.theme:
@@ -112,6 +114,10 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
             self.build_map(None)
         if self.session.model is None:
             await self.chat.add_notice(NO_MODEL_HELP, "hint")
+
+    def on_unmount(self) -> None:
+        self._tests_cancel.set()
+        self._resources.close()
 
     # -- worker results ---------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

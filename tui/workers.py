@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
+from typing import TYPE_CHECKING
 
 from textual import work
 
@@ -40,6 +40,7 @@ class WorkersMixin(AppBase):
     """Workers never touch widgets: they post messages that the app's handlers act on."""
 
     sandbox_factory: SandboxFactory | None
+    _resources: ExitStack  # the sessions database of the agent; closed when the app ends
     _tests_cancel: threading.Event
 
     def _open_sandbox(self) -> AbstractContextManager[Sandbox]:
@@ -57,18 +58,25 @@ class WorkersMixin(AppBase):
             self._repo_map = open_repo_map(self.repo, settings.repomap, self.session.model)
         return self._repo_map
 
-    def _get_agent(self) -> Agent:
+    def _get_agent(self, task: str = "") -> Agent:
+        """The agent over the current change set, recording a session (created on first use)."""
         if self._agent is None:
             from agent.loop import Agent
+            from agent.sessions import db_path_for, open_store
 
+            settings = self.session.settings
             assert self.session.changes is not None
+            store = self._resources.enter_context(open_store(db_path_for(settings)))
+            session_id = store.create(self.repo, task, settings.model.main or "")
             self._agent = Agent(
                 self.repo,
-                self.session.settings,
+                settings,
                 self.session.changes,
                 self._open_sandbox,
                 self._get_repo_map(),
                 lambda event: self.post_message(AgentEventPosted(event)),
+                store=store,
+                session_id=session_id,
             )
         return self._agent
 
@@ -94,7 +102,7 @@ class WorkersMixin(AppBase):
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
     def run_agent(self, task: str, redo: bool = False) -> None:
         """Run the agent on `task` (or send the rejected hunks back) until it stops."""
-        agent = self._get_agent()
+        agent = self._get_agent(task)
         outcome = agent.redo_rejected() if redo else agent.run(task)
         self.post_message(AgentFinished(outcome))
 
@@ -199,6 +207,9 @@ class WorkersMixin(AppBase):
         """Recent sessions, as a chat notice."""
         from agent.sessions import list_sessions
 
-        rows: Iterator[Any] = iter(list_sessions(self.session.settings))
-        lines = [f"- `{getattr(r, 'id', r)}` {getattr(r, 'task', '')}" for r in rows]
-        self.post_message(Notice("\n".join(lines) or "no sessions yet", markdown=True))
+        rows = list_sessions(self.session.settings, self.repo, limit=20)
+        lines = [
+            f"- `{r.id}` {r.state} · {r.turns} turns · ${r.cost_usd:.4f} · {r.task[:60]}"
+            for r in rows
+        ]
+        self.post_message(Notice("\n".join(lines) or "no sessions in this repository yet", True))

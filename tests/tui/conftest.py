@@ -100,6 +100,12 @@ async def settle(pilot, rounds: int = 3) -> None:
     await pilot.pause(0.05)
 
 
+@pytest.fixture(autouse=True)
+def _sessions_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Agent sessions go to a temp database, never the user's."""
+    monkeypatch.setenv("HUNKWISE_DATA_DIR", str(tmp_path / "data"))
+
+
 @pytest.fixture()
 def anyio_backend() -> str:
     """Pilot tests run on asyncio (Textual's loop)."""

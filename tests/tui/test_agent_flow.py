@@ -102,6 +102,17 @@ async def test_demo_flow_reject_test_commit(demo_repo: Path, settings) -> None:
     assert git(demo_repo, "status", "--porcelain").strip() == ""
 
 
+async def test_sessions_lists_the_agent_session(demo_repo: Path, settings) -> None:
+    """The app's agent records a session; /sessions lists it with its state."""
+    app = make_app(demo_repo, settings, model=demo_model(), initial_task=DEMO_TASK)
+    async with app.run_test(size=SIZE) as pilot:
+        await run_demo_task(pilot)
+        await pilot.press("tab", "tab", *"/sessions", "enter")
+        await settle(pilot)
+        text = app.chat.transcript.query("Markdown").last().source
+        assert "ready_for_review" in text and "The cart totals are wrong" in text
+
+
 async def test_no_model_opens_and_explains(tmp_path: Path) -> None:
     """Without a model the app opens, the chat says how to configure one, tasks are refused."""
     repo = prepare_demo(Path(tempfile.mkdtemp(dir=tmp_path)) / "p")

@@ -57,7 +57,11 @@ def tmux_session():
 def test_demo_in_tmux_reject_accept_test_commit(tmux_session: str, tmp_path: Path) -> None:
     """Reject the wrong hunk with a reason, accept the rest, run tests, commit; check git."""
     target = tmp_path / "demo"
-    env = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "TERM": "xterm-256color"}
+    env = {
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "TERM": "xterm-256color",
+        "HUNKWISE_DATA_DIR": str(tmp_path / "data"),
+    }
     if os.environ.get("DOCKER_HOST"):
         env["DOCKER_HOST"] = os.environ["DOCKER_HOST"]
     exports = " ".join(f"{k}={v}" for k, v in env.items())
