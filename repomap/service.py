@@ -19,6 +19,7 @@ from repomap.tokens import TokenCounter
 
 SNAPSHOT_KEY = "ranker"
 GENERATION_CHARS = 40
+SNAPSHOT_INTERVAL = 60.0
 # Rendering reads the tags of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
 # (generation it was built for, ranker, numbered tags as stored by Features.to_state)
@@ -41,7 +42,8 @@ class TreeSitterRepoMap:
         self._ranker: Ranker | None = None
         self._renderer: Renderer | None = None
         self._features: Features | None = None
-        self._features_state: tuple | None = None  # loaded, turned into Features when needed
+        self._features_state: tuple | None = None
+        self._snapshot_written = 0.0  # loaded, turned into Features when needed
         self._tags: dict[str, FileTags] = {}
 
     @property
@@ -75,6 +77,7 @@ class TreeSitterRepoMap:
     def _rebuild(self, cache: ParseCache, index: Index) -> Ranker:
         """Number the files not seen before, rebuild the ranker, and store a snapshot."""
         features = self._features
+        patching_live = features is not None
         if features is None:
             state = self._features_state
             features = Features.from_state(state) if state is not None else Features()
@@ -87,9 +90,15 @@ class TreeSitterRepoMap:
                 features.add(digest, plain)
         features.keep_only(index.digests)
         ranker = Ranker.build(index.paths, index.digests, features)
-        state = features.to_state(index.digests)
-        cache.put_meta(SNAPSHOT_KEY, index.generation.encode() + ranker.to_bytes(state))
-        cache.commit()
+        # While the app edits files the map is rebuilt often; an older snapshot is still correct
+        # to start from (a new process patches what changed since), so it is written at most
+        # every SNAPSHOT_INTERVAL seconds from a live map.
+        now = time.monotonic()
+        if not patching_live or now - self._snapshot_written >= SNAPSHOT_INTERVAL:
+            state = features.to_state(index.digests)
+            cache.put_meta(SNAPSHOT_KEY, index.generation.encode() + ranker.to_bytes(state))
+            cache.commit()
+            self._snapshot_written = now
         self._features = features
         return ranker
 
