@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from agent.changes.large_diff import LARGE_DIFF_CELLS, large_diff_spans
 from agent.changes.lines import Lines, display, line_ending
 from agent.changes.model import Decision, HunkLine, HunkView
 
@@ -96,12 +97,14 @@ def diff_blocks(old: Lines, new: Lines) -> list[Block]:
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
     old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
-    matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    return [
-        Block(head + i1, old_mid[i1:i2], new_mid[j1:j2])
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+    if len(old_mid) * len(new_mid) > LARGE_DIFF_CELLS:
+        spans = large_diff_spans(old_mid, new_mid)
+    else:
+        matcher = difflib.SequenceMatcher(None, old_mid, new_mid, autojunk=False)
+        spans = [
+            (i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        ]
+    return [Block(head + i1, old_mid[i1:i2], new_mid[j1:j2]) for i1, i2, j1, j2 in spans]
 
 
 def group_blocks(path: str, blocks: Sequence[Block], context: int = CONTEXT_LINES) -> list[Hunk]:

@@ -1,0 +1,68 @@
+"""Line diffs of big inputs via git's histogram diff (difflib is quadratic on repeated lines)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from agent.changes.lines import Lines
+
+# Above this many (old x new) line pairs, difflib.SequenceMatcher takes seconds on files with
+# many repeated lines (blank lines, braces); git's xdiff does the same in milliseconds.
+LARGE_DIFF_CELLS = 250_000
+
+_HUNK_HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+# Neither the user's nor the system's git config may change how we diff (external diff
+# drivers, textconv, colour): this diff only feeds our own hunk model.
+_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF")
+
+
+def _span(start: int, count: int) -> tuple[int, int]:
+    # With -U0, git numbers an empty side by the line *before* the change.
+    begin = start if count == 0 else start - 1
+    return begin, begin + count
+
+
+def large_diff_spans(old: Lines, new: Lines) -> list[tuple[int, int, int, int]]:
+    """Changed spans `(i1, i2, j1, j2)`: old[i1:i2] becomes new[j1:j2], in order."""
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C")
+    with tempfile.TemporaryDirectory(prefix="hunkwise-diff-") as tmp:
+        old_path, new_path = Path(tmp, "old"), Path(tmp, "new")
+        old_path.write_bytes(b"".join(old))
+        new_path.write_bytes(b"".join(new))
+        proc = subprocess.run(
+            [
+                "git",
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "--no-index",
+                "--no-color",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--text",
+                "-U0",
+                "--diff-algorithm=histogram",
+                "--",
+                str(old_path),
+                str(new_path),
+            ],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"git diff failed: {proc.stderr.decode(errors='replace').strip()}")
+    spans = []
+    for match in _HUNK_HEADER.finditer(proc.stdout):
+        o_start, o_count, n_start, n_count = match.groups()
+        i1, i2 = _span(int(o_start), 1 if o_count is None else int(o_count))
+        j1, j2 = _span(int(n_start), 1 if n_count is None else int(n_count))
+        spans.append((i1, i2, j1, j2))
+    return spans
