@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -71,69 +70,66 @@ def path_terms(path: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over documents given as term-count mappings, stored as compact arrays."""
+    """Okapi BM25 over (document, term id, count) postings kept unsorted.
+
+    Building is a concatenation; a query selects the postings of its few terms with one
+    vectorised scan, so neither building nor patching ever sorts all postings.
+    """
 
     def __init__(
         self,
-        terms: tuple[str, ...],
-        offsets: np.ndarray,
+        spelling: Sequence[str],
         documents: np.ndarray,
+        term_ids: np.ndarray,
         counts: np.ndarray,
-        lengths: np.ndarray,
+        size: int,
         k1: float = 1.2,
         b: float = 0.75,
     ) -> None:
-        self.terms = terms  # sorted
-        self.offsets = offsets  # postings of terms[i] are [offsets[i], offsets[i + 1])
+        self.spelling = spelling  # term id -> term
         self.documents = documents
+        self.term_ids = term_ids
         self.counts = counts
-        self.lengths = lengths
+        self.size = size
+        self.lengths = np.bincount(documents, weights=counts, minlength=size).astype(np.float64)
         self.k1 = k1
         self.b = b
+
+    @cached_property
+    def _id_of(self) -> dict[str, int]:
+        return {term: number for number, term in enumerate(self.spelling)}
 
     @classmethod
     def build(
         cls, words: Sequence[np.ndarray], counts: Sequence[np.ndarray], spelling: Sequence[str]
     ) -> BM25:
         """Index documents given as term-id and count arrays (ids may repeat in a document)."""
-        size = len(words)
         document, term, count = flatten(words, counts)
-        used = np.unique(term)
-        by_spelling = sorted(range(len(used)), key=lambda i: spelling[used[i]])
-        used = used[np.asarray(by_spelling, dtype=np.int64)]
-        terms = tuple(spelling[i] for i in used)
-        position_of = np.zeros(len(spelling), dtype=np.int64)
-        position_of[used] = np.arange(len(used))
-        width = max(size, 1)
-        keys = position_of[term] * width + document
-        unique_keys, inverse = np.unique(keys, return_inverse=True)
-        merged = np.bincount(inverse, weights=count, minlength=len(unique_keys))
-        term_positions = unique_keys // width
-        document_ids = (unique_keys % width).astype(np.int32)
-        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_positions, minlength=len(terms)), out=offsets[1:])
-        lengths = np.bincount(document_ids, weights=merged, minlength=size).astype(np.float64)
-        return cls(terms, offsets, document_ids, merged, lengths)
+        return cls(spelling, document.astype(np.int32), term.astype(np.int32), count, len(words))
 
-    def _postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        position = bisect.bisect_left(self.terms, term)
-        if position == len(self.terms) or self.terms[position] != term:
-            return self.documents[:0], self.counts[:0]
-        start, end = self.offsets[position], self.offsets[position + 1]
-        return self.documents[start:end], self.counts[start:end]
+    def state(self) -> tuple:
+        """Plain data for a snapshot (`BM25(*state)` restores it)."""
+        return (self.spelling, self.documents, self.term_ids, self.counts, self.size)
 
     def scores(self, query_terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query (zeros where no term is shared)."""
-        size = len(self.lengths)
-        result = np.zeros(size)
-        if size == 0:
+        result = np.zeros(self.size)
+        wanted = sorted({self._id_of[t] for t in query_terms if t in self._id_of})
+        if not wanted or self.size == 0:
             return result
+        mask = np.isin(self.term_ids, np.asarray(wanted, dtype=np.int32))
+        term, document, count = self.term_ids[mask], self.documents[mask], self.counts[mask]
+        # A term may appear twice for one document (its path and its text): add those up.
+        keys, inverse = np.unique(term.astype(np.int64) * self.size + document, return_inverse=True)
+        count = np.bincount(inverse, weights=count, minlength=len(keys))
+        term, document = keys // self.size, keys % self.size
         average = float(self.lengths.mean()) or 1.0
-        for term in sorted(set(query_terms)):
-            ids, counts = self._postings(term)
+        for term_id in wanted:
+            selected = term == term_id
+            ids, tf = document[selected], count[selected]
             if not len(ids):
                 continue
-            idf = math.log(1.0 + (size - len(ids) + 0.5) / (len(ids) + 0.5))
+            idf = math.log(1.0 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
             norm = self.k1 * (1.0 - self.b + self.b * self.lengths[ids] / average)
-            result[ids] += idf * counts * (self.k1 + 1) / (counts + norm)
+            result[ids] += idf * tf * (self.k1 + 1) / (tf + norm)
         return result

@@ -15,7 +15,7 @@ from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01
@@ -79,7 +79,7 @@ class Ranker:
             SNAPSHOT_VERSION,
             self.paths,
             (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
-            (b.terms, b.offsets, b.documents, b.counts, b.lengths),
+            b.state(),
             self.global_rank,
             features_state,
         )
