@@ -35,11 +35,12 @@ async def test_failing_tests_are_listed_and_jumpable(tmp_path: Path) -> None:
         failures = app.query_one("#test-failures", OptionList)
         assert failures.option_count == 2
         log = app.query_one(RichLog)
-        log.scroll_end(animate=False)
+        await pilot.pause(0.2)  # the log follows its output to the end first
+        assert log.scroll_y == log.max_scroll_y > 10
         failures.focus()
         failures.highlighted = 1
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         target = FAILING_OUTPUT.index(
             "___________________________ test_report_columns ________________________________"
         )
