@@ -20,8 +20,12 @@ def register(subparsers: Any) -> None:
     run = actions.add_parser("run", help="run CMD on a copy of the repository, isolated")
     _common(run)
     run.add_argument("--image", help="container image to use")
-    run.add_argument("--timeout", type=float, help="wall-clock limit in seconds (exit 124)")
-    run.add_argument("--memory", type=int, help="memory limit in MiB, swap included")
+    run.add_argument(
+        "--timeout", type=_at_least(float, 0.001), help="wall-clock limit in seconds (exit 124)"
+    )
+    run.add_argument(
+        "--memory", type=_at_least(int, 16), help="memory limit in MiB, swap included (>= 16)"
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     run.set_defaults(func=_run)
 
@@ -30,6 +34,21 @@ def register(subparsers: Any) -> None:
     test.add_argument("--json", action="store_true", help="print the TestReport as JSON")
     test.add_argument("selection", nargs="*", help="test ids to run (default: all)")
     test.set_defaults(func=_test)
+
+
+def _at_least(kind: type, low: float) -> Any:
+    """An argparse type: a number of `kind` no smaller than `low`."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:g}, got {text}")
+        return value
+
+    return parse
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

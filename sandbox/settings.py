@@ -26,12 +26,12 @@ class SandboxSettings(BaseModel):
     test_command: list[str] | None = Field(
         None, description="Override the detected test command (argv)."
     )
-    timeout_s: float = Field(600.0, description="Wall-clock limit for one run, in seconds.")
-    memory_mb: int = Field(2048, description="Memory limit (swap included), in MiB.")
-    pids: int = Field(512, description="Maximum number of processes.")
-    cpus: float = Field(2.0, description="CPU limit, in cores.")
+    timeout_s: float = Field(600.0, gt=0, description="Wall-clock limit for one run, in seconds.")
+    memory_mb: int = Field(2048, ge=16, description="Memory limit (swap included), in MiB.")
+    pids: int = Field(512, ge=8, description="Maximum number of processes.")
+    cpus: float = Field(2.0, gt=0, description="CPU limit, in cores.")
     output_limit_bytes: int = Field(
-        2_000_000, description="Output kept per run; beyond it the output is truncated."
+        2_000_000, ge=1024, description="Output kept per run; beyond it the output is truncated."
     )
     network: bool = Field(
         False, description="Allow network during test runs (never settable from a repo file)."

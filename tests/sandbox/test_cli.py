@@ -93,3 +93,11 @@ def test_bad_input_is_a_message_not_a_traceback(args: list[str], message: str) -
     assert message in out.stderr
     assert "hint:" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--memory", "0"), ("--timeout", "soon")])
+def test_bad_limits_are_usage_errors(flag: str, value: str) -> None:
+    out = hunkwise("sandbox", "run", flag, value, "--", "true")
+    assert out.returncode == 2
+    assert f"argument {flag}" in out.stderr
+    assert "Traceback" not in out.stderr
