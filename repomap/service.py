@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ class TreeSitterRepoMap:
     def __init__(self, repo: Path, settings: RepoMapSettings, model: str | None = None) -> None:
         if not repo.is_dir():
             raise RepoMapError(f"{repo} is not a directory", "pass --repo DIR of a git repository")
-        self.repo = repo.resolve()
+        self.repo = _toplevel(repo.resolve())
         self.settings = settings
         self.model = model
         self._lock = threading.Lock()
@@ -157,3 +158,15 @@ class TreeSitterRepoMap:
         return MapResult(
             files=files, text=text, tokens=tokens, seconds=time.perf_counter() - started
         )
+
+
+def _toplevel(path: Path) -> Path:
+    """The work tree's top directory, so a map opened in a subdirectory covers the repository."""
+    if (path / ".git").exists():
+        return path
+    completed = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        return path  # not a repository: discovery reports it with a hint
+    return Path(completed.stdout.strip())

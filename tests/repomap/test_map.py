@@ -219,3 +219,8 @@ def test_incremental_patched_and_full_builds_give_identical_maps(
     assert in_process.files == from_snapshot.files == fresh.files
     assert in_process.text == from_snapshot.text == fresh.text
     assert "shop/carriers.py" in fresh.files and "web/views.py" not in fresh.files
+
+
+def test_a_map_opened_in_a_subdirectory_covers_the_whole_repository(shop_repo: Path) -> None:
+    files = _map(shop_repo / "web").render(MapRequest(query="invoice")).files
+    assert "shop/invoice.py" in files and "web/views.py" in files
