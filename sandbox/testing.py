@@ -7,13 +7,14 @@ import re
 import threading
 import tomllib
 from collections.abc import Mapping
-from pathlib import Path
+from fnmatch import fnmatch
+from pathlib import Path, PurePosixPath
 
 from sandbox.errors import SandboxError
 from sandbox.junit import compact_failure_text, failures_excerpt, parse_junit
 from sandbox.protocol import Limits, LineSink, RunRequest, RunResult, Sandbox, TestReport
 from sandbox.settings import SandboxSettings
-from sandbox.workspace import check_repo
+from sandbox.workspace import check_repo, visible_files
 
 JUNIT_PATH = ".hunkwise-junit.xml"
 PYTEST = ["python3", "-m", "pytest"]
@@ -39,10 +40,18 @@ def _has_pytest_config(repo: Path) -> bool:
 
 
 def _python_test_files(repo: Path) -> list[Path]:
-    found: list[Path] = []
-    for pattern in ("test_*.py", "*_test.py"):
-        found += [p for p in repo.rglob(pattern) if not {".git", ".venv"} & set(p.parts)]
-    return found[:200]
+    """Python test files git sees (ignored trees like node_modules or .venv never count)."""
+    try:
+        names = visible_files(repo)
+    except SandboxError:
+        names = [p.relative_to(repo).as_posix() for p in repo.rglob("*.py")]
+    found = [
+        repo / name
+        for name in names
+        if fnmatch(PurePosixPath(name).name, "test_*.py")
+        or fnmatch(PurePosixPath(name).name, "*_test.py")
+    ]
+    return [p for p in found if p.is_file() and not {".git", ".venv"} & set(p.parts)][:200]
 
 
 def detect_test_command(repo: Path, settings: SandboxSettings) -> list[str]:

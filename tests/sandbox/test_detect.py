@@ -50,3 +50,14 @@ def test_unknown_setup_is_a_clear_error(tmp_path: Path) -> None:
         detect_test_command(tmp_path, SandboxSettings())
     assert "no test command found" in info.value.message
     assert "test_command" in info.value.hint
+
+
+def test_ignored_python_files_do_not_count(tmp_path: Path) -> None:
+    from tests.sandbox.conftest import git
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("node_modules/\n")
+    (tmp_path / "package.json").write_text(json.dumps({"scripts": {"test": "jest"}}))
+    (tmp_path / "node_modules" / "gyp").mkdir(parents=True)
+    (tmp_path / "node_modules" / "gyp" / "test_gyp.py").write_text("def test_x(): pass\n")
+    assert detect_test_command(tmp_path, SandboxSettings()) == ["npm", "test", "--silent"]
