@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 SLIM_IMAGE = "python:3.12-slim"
 BASE_IMAGE = "hunkwise-base:latest"
 DERIVED_REPO = "hunkwise-derived"
+PULL_TIMEOUT_S = 900
 IMAGE_HINT = (
     "run scripts/container-engine to build hunkwise-base:latest, pull an image "
     '(podman pull python:3.12-slim), or set [sandbox] image = "..." in .hunkwise.toml'
@@ -61,10 +62,14 @@ def _pullable(client: docker.DockerClient, name: str) -> bool:
     import requests.exceptions
 
     repo, _, tag = name.rpartition(":") if ":" in name.split("/")[-1] else (name, "", "latest")
+    previous = client.api.timeout
+    client.api.timeout = PULL_TIMEOUT_S  # a real pull of a big image takes minutes
     try:
         client.api.pull(repo, tag=tag or "latest")
     except (docker.errors.DockerException, requests.exceptions.RequestException):
         return False
+    finally:
+        client.api.timeout = previous
     return _present(client, name)
 
 
