@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.style import Style
-from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -13,15 +11,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from agent.changes import ChangeSet
-from agent.changes.model import Decision, FileKind, FileView, HunkView
+from agent.changes.model import Decision, FileView, HunkView
 from hunkwise.errors import HunkwiseError
-from tui.diff_rows import LINE_BACKGROUNDS, MARKERS, DiffLayout, Row, build_layout, highlight_code
+from tui.diff_render import RowCursor, render_row
+from tui.diff_rows import DiffLayout, Row, build_layout
 from tui.keys import ACTIONS
-
-CURSOR = Style(bgcolor="#2a3550")
-NUMBER = Style(color="#6c7086")
-FILE_ROW = Style(bold=True, bgcolor="#1e2233")
-KIND_LABEL = {FileKind.CREATE: "new file", FileKind.MODIFY: "", FileKind.DELETE: "deleted"}
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -266,70 +260,8 @@ class DiffView(ScrollView, can_focus=True):
         rows = self.layout_.rows
         if index >= len(rows):
             return Strip.blank(width, self.rich_style)
-        text, background = self._row_text(rows[index])
+        cursor = RowCursor(self.cursor, self.line_mode, self.line_cursor)
+        text, background = render_row(rows[index], self.layout_, self.files, cursor)
         strip = Strip(list(text.render(self.app.console)))
         base = self.rich_style + background
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
-
-    def _row_text(self, row: Row) -> tuple[Text, Style]:
-        selected = row.hunk_index == self.cursor and row.kind != "file"
-        gutter = Text("▌" if selected else " ", style="bold #89b4fa")
-        if row.kind == "file":
-            view = self.files[row.file_index]
-            marker, style = MARKERS[view.decision]
-            kind = KIND_LABEL[view.kind]
-            counts = self._file_counts(view)
-            text = Text.assemble(
-                gutter,
-                (f"{marker} ", style),
-                (view.path, "bold"),
-                (f"  {kind}" if kind else "", "italic #f9e2af"),
-                (f"  {counts}", "dim"),
-            )
-            return text, FILE_ROW
-        hunk = self.layout_.hunks[row.hunk_index]
-        if row.kind == "hunk":
-            marker, style = MARKERS[hunk.decision]
-            extra = ""
-            if hunk.reason:
-                extra = f"  reason: {hunk.reason}"
-            if hunk.line_mode:
-                extra += "  (some lines)"
-            if hunk.stale:
-                extra += "  STALE: file changed on disk"
-            label = f" {hunk.decision.value}" if hunk.decision is not Decision.UNDECIDED else ""
-            text = Text.assemble(
-                gutter,
-                (f"{marker} ", style),
-                (hunk.header, "#89dceb"),
-                (label, style),
-                (extra, "italic #fab387"),
-            )
-            return text, CURSOR if selected and not self.line_mode else Style()
-        if row.kind == "note":
-            return Text.assemble(
-                gutter, ("  ⚑ review: ", "bold #f9e2af"), (row.text, "#f9e2af")
-            ), Style()
-        line = hunk.lines[row.line_index]
-        old = f"{line.old_no:>5}" if line.old_no is not None else "     "
-        new = f"{line.new_no:>5}" if line.new_no is not None else "     "
-        if self.line_mode and selected and line.kind != " ":
-            sign = "[x]" if line.selected else "[ ]"
-        else:
-            sign = f" {line.kind} "
-        code = highlight_code(hunk.path, line.text.expandtabs(4))
-        if line.kind != " " and not line.selected:
-            code = Text(line.text.expandtabs(4), style="dim strike", end="")
-        text = Text.assemble(gutter, (old, NUMBER), (new, NUMBER), (sign, "bold"), code)
-        text.end = ""
-        background = LINE_BACKGROUNDS[line.kind]
-        if self.line_mode and selected and row.line_index == self.line_cursor:
-            background = CURSOR
-        return text, background
-
-    @staticmethod
-    def _file_counts(view: FileView) -> str:
-        total = len(view.hunks)
-        accepted = sum(1 for h in view.hunks if h.decision is Decision.ACCEPTED)
-        rejected = sum(1 for h in view.hunks if h.decision is Decision.REJECTED)
-        return f"{total} hunks · {accepted} accepted · {rejected} rejected"
