@@ -42,6 +42,8 @@ from tui.workers import SandboxFactory, WorkersMixin
 
 STYLES = Path(__file__).parent / "styles"
 
+MAIN_SCREEN_ACTIONS = frozenset({"run_tests", "commit", "undo_commit", "help"})
+
 NO_MODEL_HELP = (
     "No model is configured, so the agent is off. You can still review this repository's "
     "uncommitted changes hunk by hunk (diff pane), run the tests (t) and commit (c).\n"
@@ -204,6 +206,12 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
             await self.chat.add_notice(event.text)
 
     # -- app-wide actions -------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tests, commit, undo and help act on the main screen only (never behind a dialog)."""
+        if action in MAIN_SCREEN_ACTIONS and len(self.screen_stack) > 1:
+            return False
+        return True
+
     def action_next_pane(self) -> None:
         if self.screen is not self.screen_stack[0]:
             self.screen.focus_next()

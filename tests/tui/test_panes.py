@@ -102,3 +102,24 @@ async def test_map_command_shows_the_map(tmp_path: Path) -> None:
         answers = list(app.chat.transcript.query(Markdown))
         assert answers and "needs_reorder" in answers[-1].source
         assert app.status_info.map_state == "map: 1 file"
+
+
+async def test_palette_runs_slash_commands_and_dialogs_block_app_keys(tmp_path: Path) -> None:
+    """ctrl+p offers the slash commands; while a dialog is open, c does not stack another."""
+    app = review_app(tmp_path / "r")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"/cost")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "session: 0 tokens" in transcript_text(app)
+        await pilot.press("tab", "y", "c")
+        await settle(pilot)
+        depth = len(app.screen_stack)
+        assert depth == 2
+        await pilot.press("c", "t")
+        await settle(pilot)
+        assert len(app.screen_stack) == depth and app.tests_pane.report is None
