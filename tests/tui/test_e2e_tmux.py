@@ -101,3 +101,41 @@ def test_demo_in_tmux_reject_accept_test_commit(tmux_session: str, tmp_path: Pat
     assert "def test_discount_out_of_range" in (target / "tests/test_cart.py").read_text()
     assert "- Fix: discounts take" in (target / "CHANGELOG.md").read_text()
     assert git(target, "status", "--porcelain") == ""
+
+
+def test_edit_in_editor_then_override_commit(tmp_path: Path) -> None:
+    """E opens $EDITOR on the hunk (app suspended); the edit is committed via the override."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (apt-get install tmux)")
+    from tests.tui.conftest import make_repo
+
+    repo = make_repo(tmp_path / "r", {"greet.py": "def greet():\n    return 'hi'\n"})
+    (repo / "greet.py").write_text("def greet():\n    return 'hello'\n")
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/hello/hello, world/' \"$1\"\n")
+    editor.chmod(0o755)
+    session = f"hunkwise-edit-{uuid.uuid4().hex[:8]}"
+    env = f"env -u COLUMNS -u LINES EDITOR={editor} HUNKWISE_DATA_DIR={tmp_path / 'data'}"
+    command = f"cd {ROOT} && {env} {sys.executable} -m hunkwise --repo {repo}"
+    try:
+        tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "45", command)
+        wait_for(session, "No model is configured")
+        wait_for(session, "1 hunks")
+        tmux("send-keys", "-t", session, "Tab")
+        wait_for(session, "y accept")
+        tmux("send-keys", "-t", session, "E")
+        wait_for(session, "hello, world")
+        tmux("send-keys", "-t", session, "c")
+        wait_for(session, "press o to override")
+        tmux("send-keys", "-t", session, "o")
+        wait_for(session, "Press o again")
+        tmux("send-keys", "-t", session, "o")
+        wait_for(session, "✓ committed")
+        tmux("send-keys", "-t", session, "q")
+    finally:
+        subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", session], capture_output=True)
+    assert git(repo, "show", "HEAD:greet.py") == "def greet():\n    return 'hello, world'\n"
+    body = git(repo, "log", "-1", "--format=%B")
+    assert "Committed by explicit override: tests were not run" in body
+    # The user's own working-tree edit stays as it was: only the commit took the edited text.
+    assert (repo / "greet.py").read_text() == "def greet():\n    return 'hello'\n"
