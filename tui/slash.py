@@ -33,6 +33,12 @@ class SlashMixin(AppBase):
             await self.chat.add_user(event.text)
             await self.run_slash_async(command)
 
+    @on(ChatPane.CancelRequested)
+    def _cancel(self) -> None:
+        if self.status_info.agent_state in {"working", "testing", "reviewing", "planning"}:
+            self.cancel_agent()
+            self.notify("stopping the agent at the next safe point…")
+
     async def submit_task(self, task: str) -> None:
         """Send a task to the agent (or explain how to get one)."""
         await self.chat.add_user(task)

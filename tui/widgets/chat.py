@@ -52,6 +52,14 @@ class ChatPane(Vertical):
 
         text: str
 
+    class CancelRequested(Message):
+        """The user pressed escape in the input: stop the running agent."""
+
+    BINDINGS = [Binding("escape", "cancel_agent", "stop agent", show=False)]
+
+    def action_cancel_agent(self) -> None:
+        self.post_message(self.CancelRequested())
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._stream: MarkdownStream | None = None
