@@ -12,7 +12,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.protocol import Limits, RunRequest, Sandbox
+from sandbox.protocol import Limits, RunRequest, RunStatus, Sandbox
 
 # Runs inside the sandbox; argv: loopback port, host unix socket, canary file in host HOME,
 # canary variable name.
@@ -119,4 +119,58 @@ def run_checks(sandbox: Sandbox, repo: Path, timeout_s: float = 60.0) -> list[Ch
         Check("host env hidden", not data["env_canary"], "canary variable not passed in"),
         Check("non-root user", data["uid"] != 0, f"uid {data['uid']}"),
         Check("no capabilities", int(data["cap_eff"], 16) == 0, f"CapEff {data['cap_eff']}"),
+        *_limit_checks(sandbox, repo, timeout_s),
+    ]
+
+
+FORKS = r"""
+import os, signal, time
+children = []
+try:
+    while len(children) < 500:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        children.append(pid)
+except OSError:
+    pass
+for pid in children:
+    os.kill(pid, signal.SIGKILL)
+print("HUNKWISE-FORKS", len(children))
+"""
+GREEDY = "blocks = []\nwhile len(blocks) < 64:\n    blocks.append(bytearray(16 << 20))\n"
+
+
+def _limit_checks(sandbox: Sandbox, repo: Path, timeout_s: float) -> list[Check]:
+    """Two short runs: forking stops at a small process limit; a memory hog is stopped."""
+    forks = sandbox.run(
+        RunRequest(
+            argv=["python3", "-c", FORKS],
+            repo=repo,
+            limits=Limits(timeout_s=timeout_s, pids=32),
+        )
+    )
+    counts = [ln.split()[1] for ln in forks.output.splitlines() if ln.startswith("HUNKWISE-FORKS")]
+    forked = int(counts[0]) if counts else None
+    hog = sandbox.run(
+        RunRequest(
+            argv=["python3", "-c", GREEDY],
+            repo=repo,
+            limits=Limits(timeout_s=timeout_s, memory_mb=128),
+        )
+    )
+    # Under cgroups the kernel kills the hog (OOM); under rlimits its allocation fails.
+    stopped = hog.status is RunStatus.OOM or "MemoryError" in hog.output
+    return [
+        Check(
+            "process limit enforced",
+            forked is not None and forked < 32,
+            f"forked {forked} of 500 under a limit of 32",
+        ),
+        Check(
+            "memory limit enforced",
+            stopped,
+            f"1 GiB wanted under a 128 MiB limit: {hog.status.value}",
+        ),
     ]
