@@ -42,6 +42,19 @@ def engine_url(docker_host: str | None, env: Mapping[str, str] | None = None) ->
     raise SandboxError("no container engine found (no DOCKER_HOST, no engine socket)", ENGINE_HINT)
 
 
+def check_local(url: str) -> None:
+    """Refuse an engine on another machine: the workspace reaches it as a bind mount."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    if scheme in ("unix", "npipe") or host in ("localhost", "127.0.0.1", "::1"):
+        return
+    raise SandboxError(
+        f"container engine at {url} is on another machine; the workspace is bind-mounted, "
+        "so the engine must run on this one",
+        "use a local engine (scripts/container-engine) or --backend bwrap",
+    )
+
+
 def connect(docker_host: str | None, timeout_s: float = 30.0) -> docker.DockerClient:
     """A client whose engine answered a ping; SandboxError (fast, no hang) otherwise."""
     import docker
@@ -49,6 +62,7 @@ def connect(docker_host: str | None, timeout_s: float = 30.0) -> docker.DockerCl
     import requests.exceptions
 
     url = engine_url(docker_host)
+    check_local(url)
     try:
         # A dead or wedged engine must fail in seconds, not after the long per-call timeout.
         # The API version is pinned: asking the engine for it costs ~0.5 s on Podman.

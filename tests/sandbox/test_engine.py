@@ -51,3 +51,23 @@ def test_no_endpoint_at_all_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(SandboxError) as info:
         engine_url(None, {})
     assert "scripts/container-engine" in info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("unix:///run/hunkwise-podman.sock", True),
+        ("tcp://127.0.0.1:2375", True),
+        ("tcp://localhost:2375", True),
+        ("tcp://build-box.example:2376", False),
+        ("ssh://me@remote", False),
+    ],
+)
+def test_only_local_engines_are_used(url: str, local: bool) -> None:
+    from sandbox.engine import check_local
+
+    if local:
+        check_local(url)
+    else:
+        with pytest.raises(SandboxError, match="another machine"):
+            check_local(url)
