@@ -129,6 +129,10 @@ async def big_diff(repo: Path) -> None:
         for _ in range(100):
             await pilot.press("j")
         hunk_s = (time.perf_counter() - start) / 100
+        start = time.perf_counter()
+        for _ in range(20):
+            await pilot.press("y")
+        accept_s = (time.perf_counter() - start) / 20
     print(
         f"20,000-line diff: {rows:,} rows in {hunks:,} hunks "
         f"(ChangeSet.from_worktree, domain side: {build_s:.2f} s)"
@@ -139,6 +143,7 @@ async def big_diff(repo: Path) -> None:
         f"per page (pagedown + render), ~{lines_per_page:.0f} lines rendered per page"
     )
     print(f"  next hunk (j): {hunk_s * 1000:.1f} ms per key")
+    print(f"  accept hunk (y, applied to the change set and re-rendered): {accept_s * 1000:.1f} ms")
 
 
 def main() -> None:

@@ -41,7 +41,14 @@ class ReviewMixin(AppBase):
 
     @on(DiffView.Changed)
     def _changed(self) -> None:
-        self.refresh_diff()
+        # The view re-rendered itself and the pane its file list; only the test pane's
+        # "is this the accepted state?" flag may change (and costs a digest, so only if shown).
+        pane = self.tests_pane
+        if pane.report is not None:
+            stale = not self.session.tests_current()
+            if stale != pane.stale:
+                pane.stale = stale
+                pane.report = pane.report
 
     @on(DiffView.ReasonRequested)
     def _reason(self, event: DiffView.ReasonRequested) -> None:
