@@ -98,20 +98,20 @@ class RunCgroup:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-            time.sleep(0.01)
+            time.sleep(0.002)  # exiting tasks linger for a moment
 
     def remove(self) -> None:
         """Kill what is left and delete the cgroup directories."""
         self.kill_all()
         for directory in self.dirs.values():
-            for _ in range(50):
+            for _ in range(200):  # up to ~1 s while the last tasks finish exiting
                 try:
                     directory.rmdir()
                     break
                 except FileNotFoundError:
                     break
                 except OSError:
-                    time.sleep(0.02)
+                    time.sleep(0.005)
 
 
 def _try_write(path: Path, value: str) -> None:

@@ -36,11 +36,17 @@ out["unix_socket"] = connect(socket.AF_UNIX, sock_path)
 writes = {}
 for path in ("/hunkwise-probe", "/usr/hunkwise-probe", "/etc/hunkwise-probe"):
     try:
-        with open(path, "w") as fh:
-            fh.write("x")
-        writes[path] = "written"
+        # Exclusive create, removed at once: on an unisolated backend this is the real host.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        writes[path] = "written (it already existed)"
+        continue
     except OSError as exc:
         writes[path] = f"refused ({exc.__class__.__name__})"
+        continue
+    os.close(fd)
+    os.unlink(path)
+    writes[path] = "written"
 out["writes"] = writes
 out["home_canary_visible"] = os.path.exists(home_canary)
 out["env_canary"] = canary in os.environ
@@ -107,7 +113,7 @@ def run_checks(sandbox: Sandbox, repo: Path, timeout_s: float = 60.0) -> list[Ch
         Check("host unix socket hidden", data["unix_socket"] != "connected", data["unix_socket"]),
         Check(
             "writes outside workspace refused",
-            all(v != "written" for v in writes.values()),
+            all(not v.startswith("written") for v in writes.values()),
             ", ".join(f"{k}: {v}" for k, v in writes.items()),
         ),
         Check(
