@@ -174,27 +174,47 @@ def header(slots: Sequence[Slot], start: int, delta: int) -> str:
     return f"@@ -{old_start},{old_count} +{new_start},{new_count} @@"
 
 
-def bounds(hunks: Sequence[Hunk], number: int, length: int) -> tuple[int, int, int]:
-    """Context limits and the new-line offset (all earlier hunks applied) of hunks[number]."""
+def _growth(hunk: Hunk) -> int:
+    return sum(len(b.new) - len(b.old) for b in hunk.blocks)
+
+
+def bounds(
+    hunks: Sequence[Hunk], number: int, length: int, delta: int | None = None
+) -> tuple[int, int, int]:
+    """Context limits and the new-line offset (all earlier hunks applied) of hunks[number].
+
+    `delta`, when the caller already knows it, saves re-summing the earlier hunks.
+    """
     lower = hunks[number - 1].old_end if number > 0 else 0
     upper = hunks[number + 1].old_start if number + 1 < len(hunks) else length
-    delta = sum(len(b.new) - len(b.old) for h in hunks[:number] for b in h.blocks)
+    if delta is None:
+        delta = sum(_growth(h) for h in hunks[:number])
     return lower, upper, delta
 
 
 def render(
     path: str, hunks: Sequence[Hunk], original: Lines, stale: bool = False
 ) -> tuple[HunkView, ...]:
-    """Frozen views of a file's hunks (which must be sorted by position)."""
-    return tuple(render_one(path, hunks, number, original, stale) for number in range(len(hunks)))
+    """Frozen views of a file's hunks (which must be sorted by position), in linear time."""
+    views = []
+    delta = 0
+    for number, hunk in enumerate(hunks):
+        views.append(render_one(path, hunks, number, original, stale, delta))
+        delta += _growth(hunk)
+    return tuple(views)
 
 
 def render_one(
-    path: str, hunks: Sequence[Hunk], number: int, original: Lines, stale: bool = False
+    path: str,
+    hunks: Sequence[Hunk],
+    number: int,
+    original: Lines,
+    stale: bool = False,
+    delta: int | None = None,
 ) -> HunkView:
     """The frozen view of hunks[number]."""
     hunk = hunks[number]
-    lower, upper, delta = bounds(hunks, number, len(original))
+    lower, upper, delta = bounds(hunks, number, len(original), delta)
     slots = layout(hunk, original, lower, upper, delta)
     lines = tuple(
         HunkLine(

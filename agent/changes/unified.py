@@ -28,10 +28,13 @@ def file_diff(path: str, original: bytes | None, target: bytes | None) -> str:
         return "".join(out)  # an empty file created or deleted has no hunk lines
     out += [f"--- {old_name}\n", f"+++ {new_name}\n"]
     original_lines = change.original_lines
+    delta = 0
     for number, hunk in enumerate(change.hunks):
-        lower, upper, delta = bounds(change.hunks, number, len(original_lines))
-        slots = layout(hunk, original_lines, lower, upper, delta)
-        out.append(header(slots, hunk.old_start, delta) + "\n")
+        lower, upper, _ = bounds(change.hunks, number, len(original_lines), delta)
+        delta_here = delta
+        delta += sum(len(b.new) - len(b.old) for b in hunk.blocks)
+        slots = layout(hunk, original_lines, lower, upper, delta_here)
+        out.append(header(slots, hunk.old_start, delta_here) + "\n")
         for slot in slots:
             text = decode(slot.line)
             if text.endswith("\n"):
