@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -16,6 +16,9 @@ from hunkwise.errors import HunkwiseError
 from tui.diff_render import RowCursor, render_row
 from tui.diff_rows import DiffLayout, Row, build_layout
 from tui.keys import ACTIONS
+
+# Calls that change only the hunk they name (its id stays): re-render just that hunk.
+SINGLE_HUNK_CALLS = frozenset({"decide", "toggle_line"})
 
 
 class DiffView(ScrollView, can_focus=True):
@@ -145,9 +148,32 @@ class DiffView(ScrollView, can_focus=True):
             text = f"{exc.message}\n→ {exc.hint}" if exc.hint else exc.message
             self.notify(text, severity="error", timeout=10)
             return False
-        self.show(tuple(self.changes.files()))
+        hunk = self.current_hunk
+        if method in SINGLE_HUNK_CALLS and hunk is not None and hunk.id == args[0]:
+            self._replace_current(self.changes.hunk(hunk.id))
+        else:
+            self.show(tuple(self.changes.files()))
         self.post_message(self.Changed())
         return True
+
+    def _replace_current(self, new: HunkView) -> None:
+        """Swap in the selected hunk's new view without re-rendering or re-laying-out the rest."""
+        old = self.layout_.hunks[self.cursor]
+        file_index = self.layout_.hunk_files[self.cursor]
+        first = self.layout_.hunk_files.index(file_index)
+        view = self.files[file_index]
+        hunks = list(view.hunks)
+        hunks[self.cursor - first] = new
+        files = list(self.files)
+        files[file_index] = replace(view, hunks=tuple(hunks))
+        if (len(new.lines), len(new.notes), new.id) != (len(old.lines), len(old.notes), old.id):
+            self.show(tuple(files))
+            return
+        self.files = tuple(files)
+        flat = list(self.layout_.hunks)
+        flat[self.cursor] = new
+        self.layout_ = replace(self.layout_, hunks=tuple(flat))  # same rows, same positions
+        self.refresh()
 
     # -- actions ----------------------------------------------------------------------------
     def action_next_hunk(self) -> None:
