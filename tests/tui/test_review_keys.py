@@ -50,6 +50,8 @@ async def test_accept_reject_undo_change_the_change_set(calc_repo: Path, setting
         assert decisions(app) == [Decision.ACCEPTED, Decision.ACCEPTED]
         await pilot.press("N")
         assert decisions(app) == [Decision.REJECTED, Decision.REJECTED]
+        # What the view shows is exactly the change set's own views.
+        assert app.query_one(DiffView).files == tuple(app.session.files())
         # Nothing is written while reviewing.
         assert "a ** b" in (calc_repo / "calc.py").read_text()
 
@@ -94,6 +96,7 @@ async def test_line_mode_takes_single_lines(tmp_path: Path, settings) -> None:
         await pilot.press("y")
         assert decisions(app) == [Decision.ACCEPTED]
         assert app.session.accepted_overlay() == {"notes.txt": b"one\nTWO-A\nthree\n"}
+        assert view.files == tuple(app.session.files())
         assert app.session.files()[0].hunks[0].line_mode
 
 
