@@ -189,9 +189,7 @@ def main() -> None:
          warm["inprocess_incremental_cpu"], None),
         ("per-message re-rank (median of 5)", warm["rerank"], warm["rerank_cpu"], None),
     ]  # fmt: skip
-    print(
-        "\nhunkwise  (wall time, then this process's CPU time; parse workers not included)"
-    )
+    print("\nhunkwise  (wall time, then this process's CPU time; parse workers not included)")
     for name, seconds, cpu, phase in rows:
         extra = ""
         if phase is not None:
