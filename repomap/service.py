@@ -36,7 +36,8 @@ class TreeSitterRepoMap:
         self.repo = _toplevel(repo.resolve())
         self.settings = settings
         self.model = model
-        self._lock = threading.Lock()
+        # Builds and renders may come from different threads (the app's workers, the agent).
+        self._lock = threading.RLock()
         self._cache_dir: Path | None = settings.cache_dir
         self._index: Index | None = None
         self._generation = ""
@@ -134,6 +135,10 @@ class TreeSitterRepoMap:
 
     def render(self, request: MapRequest) -> MapResult:
         """Rank for `request` and render within `request.max_tokens` (never over)."""
+        with self._lock:
+            return self._render(request)
+
+    def _render(self, request: MapRequest) -> MapResult:
         started = time.perf_counter()
         if self._ranker is None:
             self.build()

@@ -224,3 +224,21 @@ def test_incremental_patched_and_full_builds_give_identical_maps(
 def test_a_map_opened_in_a_subdirectory_covers_the_whole_repository(shop_repo: Path) -> None:
     files = _map(shop_repo / "web").render(MapRequest(query="invoice")).files
     assert "shop/invoice.py" in files and "web/views.py" in files
+
+
+def test_renders_from_several_threads_match_sequential_ones(shop_repo: Path) -> None:
+    repo_map = _map(shop_repo)
+    queries = ["invoice total", "shipping carrier", "Cart.checkout", "round_cents money"]
+    expected = {q: repo_map.render(MapRequest(query=q, max_tokens=300)).text for q in queries}
+    seen: list[tuple[str, str]] = []
+
+    def work(query: str) -> None:
+        for _ in range(10):
+            seen.append((query, repo_map.render(MapRequest(query=query, max_tokens=300)).text))
+
+    threads = [threading.Thread(target=work, args=(q,)) for q in queries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 40 and all(text == expected[q] for q, text in seen)
