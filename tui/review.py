@@ -78,7 +78,7 @@ class ReviewMixin(AppBase):
             if text is not None:
                 self._apply("edit_hunk", hunk.id, text)
 
-        self.push_screen(EditHunkScreen(f"{hunk.path} {hunk.header}", new_side(hunk), None), done)
+        self.push_screen(EditHunkScreen(f"{hunk.path} {hunk.header}", new_side(hunk)), done)
 
     def _edit_in_editor(self, hunk: HunkView) -> str | None:
         """Suspend the app, open $EDITOR on the hunk's new side, return the edited text."""

@@ -42,11 +42,10 @@ class EditHunkScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "cancel"),
     ]
 
-    def __init__(self, header: str, text: str, language: str | None) -> None:
+    def __init__(self, header: str, text: str) -> None:
         super().__init__()
         self.header = header
         self.text = text
-        self.language = language
 
     def compose(self) -> ComposeResult:
         with Vertical(id="edit-box", classes="dialog") as box:
