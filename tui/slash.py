@@ -73,6 +73,10 @@ class SlashMixin(AppBase):
         elif name == "test":
             self.action_run_tests()
         elif name == "diff":
+            if self.session.from_worktree and self.session.undecided() == sum(
+                len(f.hunks) for f in self.session.files()
+            ):
+                self.load_changes(from_worktree=True)  # pick up edits made since (none decided)
             self.diff_view.focus()
             self.diff_view.select_first_undecided()
         elif name == "commit":

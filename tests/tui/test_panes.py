@@ -123,3 +123,17 @@ async def test_palette_runs_slash_commands_and_dialogs_block_app_keys(tmp_path: 
         await pilot.press("c", "t")
         await settle(pilot)
         assert len(app.screen_stack) == depth and app.tests_pane.report is None
+
+
+async def test_diff_command_picks_up_new_working_tree_edits(tmp_path: Path) -> None:
+    """Without a model, /diff re-reads the working tree (when nothing is decided yet)."""
+    repo = make_repo(tmp_path / "r", {"a.txt": "a\n", "b.txt": "b\n"})
+    (repo / "a.txt").write_text("A\n")
+    app = make_app(repo, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert [f.path for f in app.session.files()] == ["a.txt"]
+        (repo / "b.txt").write_text("B\n")
+        await pilot.press(*"/diff", "enter")
+        await settle(pilot)
+        assert [f.path for f in app.session.files()] == ["a.txt", "b.txt"]
