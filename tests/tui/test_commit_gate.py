@@ -72,6 +72,8 @@ async def test_override_needs_a_second_confirmation_and_is_recorded(
         await pilot.press("tab", "y", "c")
         await settle(pilot)
         assert isinstance(app.screen, CommitScreen)
+        await pilot.press("tab", *"Edited: ", "tab")  # into the message, type, back out
+        assert app.focused.id == "commit-gate"
         await pilot.press("o")
         assert app.screen.armed
         assert git(calc_repo, "rev-parse", "HEAD").strip() == head
@@ -80,6 +82,7 @@ async def test_override_needs_a_second_confirmation_and_is_recorded(
     message = git(calc_repo, "log", "-1", "--format=%B")
     assert git(calc_repo, "rev-parse", "HEAD").strip() != head
     assert "explicit override" in message and "tests were not run" in message
+    assert message.startswith("Edited: Update calc.py")
 
 
 async def test_nothing_accepted_means_nothing_to_commit(calc_repo: Path, settings) -> None:
