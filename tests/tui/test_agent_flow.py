@@ -126,3 +126,18 @@ async def test_no_model_opens_and_explains(tmp_path: Path) -> None:
         assert any("no model is configured" in n.message for n in app._notifications)
         assert app.session.files() == ()  # a clean tree has nothing to review
         assert Decision.UNDECIDED  # the review keys still work on from_worktree sets
+
+
+async def test_model_switch_then_task(demo_repo: Path, settings) -> None:
+    """Open without a model, /model sets one, and the next message runs the agent."""
+    app = make_app(demo_repo, settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.status_info.model == "no model"
+        await pilot.press(*f"/model {demo_model()}", "enter")
+        await settle(pilot)
+        assert app.status_info.model == "replay:replay.json"
+        assert not app.session.from_worktree
+        await pilot.press(*DEMO_TASK, "enter")
+        await run_demo_task(pilot)
+        assert len([h for f in app.session.files() for h in f.hunks]) == 4
