@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from hunkwise.errors import ConfigError
 from hunkwise.settings import Settings
 from tui.commands import SlashProvider
 from tui.events import AgentEventsMixin
@@ -86,6 +87,11 @@ class HunkwiseApp(SlashMixin, ReviewMixin, AgentEventsMixin, WorkersMixin):
         self.keys = resolve_keys(settings.ui.keys)
         self.set_keymap(self.keys)
         if settings.ui.theme:
+            if settings.ui.theme not in self.available_themes:
+                raise ConfigError(
+                    f"unknown theme {settings.ui.theme!r} in ui.theme",
+                    f"pick one of: {', '.join(sorted(self.available_themes))}",
+                )
             self.theme = settings.ui.theme
         self.status_info = StatusInfo(
             model=short_model(self.session.model),

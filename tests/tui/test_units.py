@@ -170,3 +170,14 @@ async def test_sandbox_refusal_is_a_notification(tmp_path: Path) -> None:
         [note] = [n for n in app._notifications if n.severity == "error"]
         assert "not allowed" in note.message and "allow_local" in note.message
         assert app.is_running
+
+
+def test_unknown_theme_is_a_config_error(tmp_path: Path) -> None:
+    from hunkwise.settings import Settings
+    from tui.app import make_app
+
+    repo = make_repo(tmp_path / "r", {"a.py": "x = 1\n"})
+    with pytest.raises(ConfigError) as err:
+        make_app(repo, Settings.model_validate({"ui": {"theme": "no-such-theme"}}))
+    assert "nord" in err.value.hint
+    assert make_app(repo, Settings.model_validate({"ui": {"theme": "nord"}})).theme == "nord"
