@@ -72,8 +72,14 @@ def git_files(repo: Path) -> list[str]:
             f"{repo} is not a git repository ({detail})",
             "run hunkwise inside a git repository, or `git init` it first",
         )
-    names = completed.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
+    names = set()
+    for raw in completed.stdout.split(b"\0"):
+        try:
+            names.add(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue  # a path that is not UTF-8 cannot be shown or stored; leave it out
+    names.discard("")
+    return sorted(names)
 
 
 def candidate(path: str, max_bytes: int, root: str) -> SourceFile | None:

@@ -123,8 +123,10 @@ def test_binary_minified_generated_huge_and_deleted_files_are_skipped(
         }
     )
     (repo / "gone.py").unlink()
-    files = set(_map(repo, max_file_bytes=20_000).render(MapRequest()).files)
-    assert files == {"ok.py", "latin1.py"}
+    os.symlink(repo, repo / "loop.py")  # a symlink to a directory, untracked
+    (repo / os.fsdecode(b"caf\xe9.py")).write_text("def odd_name(): pass\n")
+    result = _map(repo, max_file_bytes=20_000).render(MapRequest(query="fine"))
+    assert set(result.files) == {"ok.py", "latin1.py"}
 
 
 def test_corrupt_cache_is_rebuilt(shop_repo: Path) -> None:
