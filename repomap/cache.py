@@ -173,5 +173,10 @@ def open_cache(directory: Path) -> Iterator[ParseCache]:
         connection = _connect(path)
     try:
         yield ParseCache(connection)
+    except sqlite3.Error as exc:
+        raise RepoMapError(
+            f"the map cache {path} failed: {exc}",
+            f"another hunkwise may be writing it; retry, or delete {directory} to rebuild it",
+        ) from exc
     finally:
         connection.close()
