@@ -142,12 +142,14 @@ def extract(language: str, source: bytes) -> FileTags:
     captures = QueryCursor(tags_query(language)).captures(tree.root_node)
     raw_references: Counter[bytes] = Counter()
     words: Counter[str] = Counter()
+    docs: list[bytes] = []
     for capture, nodes in captures.items():
         if capture.startswith("name.reference."):
             raw_references.update(node.text for node in nodes)
         elif capture == "doc":
-            for node in nodes:
-                words.update(terms((node.text or b"")[:MAX_DOC_CHARS].decode("utf-8", "replace")))
+            docs.extend((node.text or b"")[:MAX_DOC_CHARS] for node in nodes)
+    if docs:  # one pass over all of them: the same words as one pass per string, far cheaper
+        words.update(terms(b"\n".join(docs).decode("utf-8", "replace")))
     references: Counter[str] = Counter()
     for raw, count in raw_references.items():
         if raw:
