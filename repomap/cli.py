@@ -20,7 +20,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--query", default="", help="the message to rank for")
     source.add_argument("--query-file", default=None, help="read the message from this file")
     parser.add_argument(
-        "--mention", action="append", default=[], metavar="PATH", help="a file in the chat"
+        "--mention",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file to rank first, as if the message named it (repeatable)",
+    )
+    parser.add_argument(
+        "--chat",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file already in the chat: ranked first, left out of the map text (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_map)
@@ -66,8 +77,9 @@ def run_map(args: argparse.Namespace) -> int:
     if show_progress:
         print(file=sys.stderr)
     mentions = tuple(_relative(repo, m) for m in args.mention)
+    chat = tuple(_relative(repo, m) for m in args.chat)
     result = repo_map.render(
-        MapRequest(query=query, chat_files=mentions, mentioned_files=(), max_tokens=budget)
+        MapRequest(query=query, chat_files=chat, mentioned_files=mentions, max_tokens=budget)
     )
     if args.json:
         payload = {

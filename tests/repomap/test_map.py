@@ -244,3 +244,12 @@ def test_renders_from_several_threads_match_sequential_ones(shop_repo: Path) -> 
     for thread in threads:
         thread.join()
     assert len(seen) == 40 and all(text == expected[q] for q, text in seen)
+
+
+def test_cli_mention_ranks_a_file_first_and_chat_keeps_it_out_of_the_text(
+    shop_repo: Path,
+) -> None:
+    mentioned = _cli_json(shop_repo, "--query", "delivery", "--mention", "web/views.py")
+    assert mentioned["files"][0] == "web/views.py" and "web/views.py:" in mentioned["map"]
+    chat = _cli_json(shop_repo, "--query", "delivery", "--chat", "web/views.py")
+    assert chat["files"][0] == "web/views.py" and "web/views.py:" not in chat["map"]
