@@ -51,7 +51,20 @@ def tmux_session():
         pytest.skip("no container engine and no bubblewrap: the demo's tests need a sandbox")
     name = f"hunkwise-e2e-{uuid.uuid4().hex[:8]}"
     yield name
+    stop_server()
+
+
+def stop_server() -> None:
+    """Kill the private server and wait until it is gone (a new session racing a dying
+    server fails with 'server exited unexpectedly')."""
     subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
+    socket_path = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / SOCKET
+    deadline = time.monotonic() + 10
+    while socket_path.exists() and time.monotonic() < deadline:
+        probe = subprocess.run(["tmux", "-L", SOCKET, "list-sessions"], capture_output=True)
+        if probe.returncode != 0 and b"no server running" in probe.stderr:
+            break
+        time.sleep(0.1)
 
 
 def test_demo_in_tmux_reject_accept_test_commit(tmux_session: str, tmp_path: Path) -> None:
