@@ -88,10 +88,11 @@ def estimate_tokens(messages: list[dict[str, Any]]) -> int:
 
 def trim_history(messages: list[dict[str, Any]], max_tokens: int,
                  keep_recent: int = 8) -> list[dict[str, Any]]:
-    """Summarise old tool results when the prompt nears the context limit.
+    """Shrink old tool results mechanically when the prompt nears the context limit.
 
-    The system prompt, the task and the most recent turns stay intact; older tool results
-    shrink to a one-line note, so tool-call/result pairs remain well-formed.
+    The fallback (and safety net) of agent.summarise: the system prompt, the task and the most
+    recent turns stay intact; older tool results shrink to a one-line note, so tool-call/result
+    pairs remain well-formed.
     """
     if estimate_tokens(messages) <= max_tokens * 0.8 or len(messages) <= keep_recent + 2:
         return messages

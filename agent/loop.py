@@ -27,6 +27,7 @@ from agent.mapview import ConversationMap
 from agent.models.client import ModelClient, ModelTurn, ToolCall
 from agent.recorder import Recorder
 from agent.secrets import SecretMasker
+from agent.summarise import Summariser
 from agent.testrun import SandboxFactory, TestBridge, report_text
 from agent.tools.args import WORK_TOOLS
 from agent.tools.toolbox import ToolBox, ToolResult
@@ -86,6 +87,7 @@ class Agent:
         self._plan_requested = settings.agent.plan
         self._spend: Spend | None = None
         self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
+        self.summariser = Summariser(self._call, self._emit)
         if store is not None and session_id is not None:
             info = store.get(session_id)
             self.messages = store.messages(session_id)
@@ -142,6 +144,7 @@ class Agent:
     def _drive(self) -> RunOutcome:
         progress = _Progress(Spend())
         self._spend = progress.spend
+        self.summariser.reset()
         try:
             with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
                             self._emit) as tests:
@@ -167,6 +170,11 @@ class Agent:
             return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
         self._set_state(AgentState.WORKING)
         self._refresh_map(toolbox.chat_files)
+        self.messages = self.summariser.fit(self.messages, self._context_limit("main"),
+                                            self._context_limit("weak"))
+        over = p.spend.exceeded(self.settings.budget)  # a summary call counts as a turn
+        if over:
+            return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
         turn = self._call("main", self.messages, toolbox.schemas())
         self.messages.append(turn.assistant_message())
         if not turn.tool_calls:
