@@ -123,6 +123,33 @@ def test_budget_counts_the_summary_call(long_repo, replay_file) -> None:
     assert outcome.turns == len(requests) == 6
 
 
+def test_a_resumed_session_continues_from_the_stored_summary(long_repo, replay_file,
+                                                              data_dir) -> None:
+    from agent.sessions import open_store
+
+    reads = _reads()
+    script = replay_file({"main": reads[:5] + [reads[-1]] + reads[5:8] + [reads[-1]],
+                          "weak": [{"content": f"SUMMARY-{n}"} for n in range(1, 6)]})
+    settings = {"model": {"context_tokens": 4000}, "agent": {"self_review": False}}
+    with open_store(data_dir / "s.db") as store:
+        session = store.create(long_repo, "read modules", "replay")
+        agent, _ = make_agent(long_repo, script, sandbox=False, store=store, session_id=session,
+                              **settings)
+        assert agent.run("read modules").state == AgentState.READY_FOR_REVIEW
+        stored = store.messages(session)
+        again, events = make_agent(long_repo, script, sandbox=False, store=store,
+                                   session_id=session, **settings)
+        again.client = agent.client  # the same replay script, so its cursors carry on
+        outcome = again.run("now read the rest")
+    assert outcome.state == AgentState.READY_FOR_REVIEW, outcome
+    assert summarise.is_summary(stored[2]) and "MARKER_ALPHA" not in _text(stored)
+    requests = agent.client.replay_script().requests
+    resumed = next(r for r in requests if "now read the rest" in _text(r["messages"]))
+    assert summarise.is_summary(resumed["messages"][2])
+    assert "MARKER_ALPHA" not in _text(resumed["messages"])
+    assert summarise.unpaired_calls(resumed["messages"]) == []
+
+
 _TURN = st.one_of(
     st.integers(0, 3).map(lambda n: ("calls", n)),
     st.just(("text", 0)),
