@@ -87,7 +87,10 @@ class Agent:
         self._plan_requested = settings.agent.plan
         self._spend: Spend | None = None
         self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
-        self.summariser = Summariser(self._call, self._emit)
+        # Summaries are bookkeeping, not part of the conversation: they are not streamed.
+        self.summariser = Summariser(
+            lambda role, messages, tools: self._call(role, messages, tools, stream=False),
+            self._emit)
         if store is not None and session_id is not None:
             info = store.get(session_id)
             self.messages = store.messages(session_id)
@@ -240,13 +243,13 @@ class Agent:
     # -- steps --------------------------------------------------------------------------
 
     def _call(self, role: str, messages: list[dict[str, Any]],
-              tools: list[dict[str, Any]]) -> ModelTurn:
+              tools: list[dict[str, Any]], stream: bool = True) -> ModelTurn:
         """One model call with history trimming, secret masking, streaming and accounting."""
         trimmed = context.trim_history(messages, self._context_limit(role))
         outbound = self.masker.mask_messages(trimmed)
         turn = self.client.complete(
             role, outbound, tools or None,
-            lambda text: self._emit(TokenDelta(text=text, role=role)),
+            (lambda text: self._emit(TokenDelta(text=text, role=role))) if stream else None,
         )
         self._account(turn, role)
         return turn

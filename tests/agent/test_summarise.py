@@ -88,6 +88,7 @@ def test_a_long_run_summarises_old_turns_with_the_weak_role(long_repo, replay_fi
     assert outcome.prompt_tokens == sum(c.prompt_tokens for c in costs)
     assert outcome.cost_usd == pytest.approx(sum(c.cost_usd for c in costs))
     assert outcome.cost_usd > sum(c.cost_usd for c in costs[:mains])
+    assert not [e for e in of_type(events, "token_delta") if e.role == "weak"], "not streamed"
     details = [e.detail for e in of_type(events, "state_changed")]
     assert any(d.startswith("summarised ") for d in details), details
     assert summarise.is_summary(agent.messages[2]), "the transcript keeps the summary"
