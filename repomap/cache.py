@@ -95,12 +95,9 @@ class ParseCache:
         """Blob ids whose content was judged generated, minified or binary."""
         return {row[0] for row in self.db.execute("SELECT digest FROM tags WHERE payload IS NULL")}
 
-    def put_tags(self, items: Iterable[tuple[str, tuple | None]]) -> None:
-        """Store plain tags by digest."""
-        self.db.executemany(
-            "INSERT OR REPLACE INTO tags (digest, payload) VALUES (?, ?)",
-            ((d, None if p is None else marshal.dumps(p)) for d, p in items),
-        )
+    def put_tags(self, items: Iterable[tuple[str, bytes | None]]) -> None:
+        """Store marshalled plain tags (None: skipped as generated) by digest."""
+        self.db.executemany("INSERT OR REPLACE INTO tags (digest, payload) VALUES (?, ?)", items)
 
     def replace_stat_rows(self, rows: dict[str, tuple[int, int, str]]) -> None:
         """Make the files table exactly `rows`."""

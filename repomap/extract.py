@@ -5,15 +5,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 
 from tree_sitter import Node, QueryCursor
 
 from repomap.languages import parser, tags_query
-from repomap.lexical import terms, word_terms
+from repomap.lexical import term_counts, word_terms
 
 MAX_SIGNATURE_LINES = 6
 MAX_SIGNATURE_CHARS = 160
 MAX_DOC_CHARS = 2_000
+NODE_TEXT = attrgetter("text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +147,11 @@ def extract(language: str, source: bytes) -> FileTags:
     docs: list[bytes] = []
     for capture, nodes in captures.items():
         if capture.startswith("name.reference."):
-            raw_references.update(node.text for node in nodes)
+            raw_references.update(map(NODE_TEXT, nodes))
         elif capture == "doc":
             docs.extend((node.text or b"")[:MAX_DOC_CHARS] for node in nodes)
     if docs:  # one pass over all of them: the same words as one pass per string, far cheaper
-        words.update(terms(b"\n".join(docs).decode("utf-8", "replace")))
+        words.update(term_counts(b"\n".join(docs).decode("utf-8", "replace")))
     references: Counter[str] = Counter()
     for raw, count in raw_references.items():
         if raw:

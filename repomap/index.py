@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ class Index:
 
     paths: tuple[str, ...]
     digests: tuple[str, ...]
-    fresh: dict[str, tuple]  # digest -> plain tags parsed by this build
+    fresh: dict[str, bytes]  # digest -> marshalled plain tags parsed by this build
     parsed: int  # how many files this build had to parse
 
     @property
@@ -38,8 +39,12 @@ class Index:
         return digest.hexdigest()
 
 
-def _parse_one(root: str, path: str, language: str) -> tuple[str, str, tuple | None]:
-    """(path, digest, plain tags or None when skipped) for one file, read now."""
+def _parse_one(root: str, path: str, language: str) -> tuple[str, str, bytes | None]:
+    """(path, digest, marshalled plain tags or None when skipped) for one file, read now.
+
+    Workers marshal the tags themselves: the cache stores exactly these bytes, and sending one
+    bytes object back costs far less than pickling thousands of small tuples.
+    """
     try:
         with open(os.path.join(root, path), "rb") as handle:
             source = handle.read()
@@ -48,12 +53,12 @@ def _parse_one(root: str, path: str, language: str) -> tuple[str, str, tuple | N
     digest = blob_digest(source)
     if looks_generated(source):
         return path, digest, None
-    return path, digest, extract(language, source).to_plain()
+    return path, digest, marshal.dumps(extract(language, source).to_plain())
 
 
 def _parse_chunk(
     root: str, items: Sequence[tuple[str, str]]
-) -> list[tuple[str, str, tuple | None]]:
+) -> list[tuple[str, str, bytes | None]]:
     return [_parse_one(root, path, language) for path, language in items]
 
 
@@ -69,10 +74,10 @@ def _parse_all(
     todo: list[SourceFile],
     workers: int,
     progress: Callable[[int, int], None] | None,
-) -> list[tuple[str, str, tuple | None]]:
+) -> list[tuple[str, str, bytes | None]]:
     items = [(f.path, f.language) for f in todo]
     total = len(items)
-    results: list[tuple[str, str, tuple | None]] = []
+    results: list[tuple[str, str, bytes | None]] = []
     # Forking is the cheap way to start workers and is safe here: CPython holds the import lock
     # across fork, and workers only parse with grammars and queries loaded beforehand. Where
     # fork is unavailable, parse in this process rather than re-import the caller's __main__.
@@ -146,5 +151,5 @@ def build_index(
     paths = tuple(path for path in sorted(stat_rows) if stat_rows[path][2] not in skipped)
     if progress is not None and not todo:
         progress(len(files), len(files))
-    fresh = {digest: plain for _, digest, plain in parsed if digest and plain is not None}
+    fresh = {digest: payload for _, digest, payload in parsed if digest and payload is not None}
     return Index(paths, tuple(stat_rows[p][2] for p in paths), fresh, len(todo))

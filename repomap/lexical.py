@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 
@@ -62,6 +63,16 @@ def terms(text: str) -> list[str]:
     for word in WORD.findall(text):
         found.extend(word_terms(word))
     return found
+
+
+def term_counts(text: str) -> Counter[str]:
+    """Search terms in `text` with how often each occurs (the counts of `terms(text)`)."""
+    counts: Counter[str] = Counter()
+    # Each distinct word is split once: prose and code repeat their words many times over.
+    for word, count in Counter(WORD.findall(text)).items():
+        for term in word_terms(word):
+            counts[term] += count
+    return counts
 
 
 def path_terms(path: str) -> list[str]:

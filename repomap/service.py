@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import subprocess
 import threading
 import time
@@ -87,7 +88,8 @@ class TreeSitterRepoMap:
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
         stored = cache.tags([d for d in missing if d not in index.fresh])
         for digest in missing:
-            plain = index.fresh.get(digest) or stored.get(digest)
+            payload = index.fresh.get(digest)
+            plain = marshal.loads(payload) if payload is not None else stored.get(digest)
             if plain is not None:
                 features.add(digest, plain)
         features.keep_only(index.digests)
