@@ -91,6 +91,10 @@ class ParseCache:
             known.update(row[0] for row in rows)
         return known
 
+    def has_tags(self) -> bool:
+        """Whether any file's tags are stored (false on a new or just-cleared cache)."""
+        return self.db.execute("SELECT 1 FROM tags LIMIT 1").fetchone() is not None
+
     def skipped_digests(self) -> set[str]:
         """Blob ids whose content was judged generated, minified or binary."""
         return {row[0] for row in self.db.execute("SELECT digest FROM tags WHERE payload IS NULL")}

@@ -74,6 +74,7 @@ def _parse_all(
     todo: list[SourceFile],
     workers: int,
     progress: Callable[[int, int], None] | None,
+    while_parsing: Callable[[], None] | None,
 ) -> list[tuple[str, str, bytes | None]]:
     items = [(f.path, f.language) for f in todo]
     total = len(items)
@@ -95,7 +96,10 @@ def _parse_all(
     _prepare_languages({language for _, language in items})
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk_result in pool.map(_parse_chunk, [str(root)] * len(chunks), chunks):
+        chunk_results = pool.map(_parse_chunk, [str(root)] * len(chunks), chunks)
+        if while_parsing is not None:  # this process would only wait for the workers
+            while_parsing()
+        for chunk_result in chunk_results:
             results.extend(chunk_result)
             if progress is not None:
                 progress(len(results), total)
@@ -108,8 +112,12 @@ def build_index(
     max_file_bytes: int,
     workers: int | None,
     progress: Callable[[int, int], None] | None = None,
+    while_parsing: Callable[[], None] | None = None,
 ) -> Index:
-    """Discover files, reuse cached tags by stat key and blob id, parse the rest, store them."""
+    """Discover files, reuse cached tags by stat key and blob id, parse the rest, store them.
+
+    `while_parsing` runs in this process while parse workers are busy (never when parsing here).
+    """
     files = discover(root, max_file_bytes)
     known = cache.stat_rows()
     digest_of: dict[str, str] = {}
@@ -122,6 +130,10 @@ def build_index(
             unsure.append(item)
     # A changed stat does not mean changed content (checkouts, touch): look the blob id up first.
     fresh_digests: dict[str, str] = {}
+    if not cache.has_tags():  # nothing to reuse: workers hash what they parse anyway
+        unsure_todo, unsure = unsure, []
+    else:
+        unsure_todo = []
     for item in unsure:
         try:
             with open(os.path.join(root, item.path), "rb") as handle:
@@ -129,14 +141,14 @@ def build_index(
         except OSError:
             continue
     present = cache.known_digests(set(fresh_digests.values()))
-    todo: list[SourceFile] = []
+    todo: list[SourceFile] = unsure_todo
     for item in unsure:
         digest = fresh_digests.get(item.path)
         if digest is not None and digest in present:
             digest_of[item.path] = digest
         elif digest is not None:
             todo.append(item)
-    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, progress)
+    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, progress, while_parsing)
     cache.put_tags((digest, plain) for _, digest, plain in parsed if digest)
     for path, digest, _ in parsed:
         if digest:

@@ -60,7 +60,13 @@ class TreeSitterRepoMap:
         """Parse new and changed files into the cache; cheap when nothing changed."""
         with self._lock, open_cache(self.cache_dir) as cache:
             index = build_index(
-                self.repo, cache, self.settings.max_file_bytes, self.settings.workers, progress
+                self.repo,
+                cache,
+                self.settings.max_file_bytes,
+                self.settings.workers,
+                progress,
+                # A first build renders with the tokenizer: load it while workers parse.
+                while_parsing=lambda: self._renderer_for_model().counter.load(),
             )
             self._index = index
             generation = index.generation
@@ -135,6 +141,11 @@ class TreeSitterRepoMap:
                     self._tags[digest] = FileTags.from_plain(plain)
         return {i: self._tags[digests[i]] for i in file_ids if digests[i] in self._tags}
 
+    def _renderer_for_model(self) -> Renderer:
+        if self._renderer is None:
+            self._renderer = Renderer(TokenCounter(self.model))
+        return self._renderer
+
     def render(self, request: MapRequest) -> MapResult:
         """Rank for `request` and render within `request.max_tokens` (never over)."""
         with self._lock:
@@ -146,11 +157,10 @@ class TreeSitterRepoMap:
             self.build()
         index, ranker = self._index, self._ranker
         assert index is not None and ranker is not None
-        if self._renderer is None:
-            self._renderer = Renderer(TokenCounter(self.model))
+        renderer = self._renderer_for_model()
         ranking = ranker.rank(request.query, request.chat_files, request.mentioned_files)
         with open_cache(self.cache_dir) as cache:
-            text, tokens = self._renderer.render(
+            text, tokens = renderer.render(
                 ranking,
                 index.paths,
                 index.digests,

@@ -79,6 +79,10 @@ class TokenCounter:
         self._count: Callable[[str], int] | None = None
         self._memo: dict[str, int] = {}
 
+    def load(self) -> None:
+        """Load the tokenizer now rather than on the first count that misses the store."""
+        self._counter()
+
     def _counter(self) -> Callable[[str], int]:
         if self._count is None:
             counter = _litellm_counter(self.model) if self.model else None
