@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -16,6 +18,9 @@ from repomap.errors import RepoMapError
 # Bump when the extracted data changes shape; the query texts are hashed in automatically.
 EXTRACT_VERSION = 2
 CACHE_FILE = "repomap.sqlite3"
+# The ranker snapshot is one large blob rewritten whole: a plain file replaced atomically costs
+# a fraction of a SQLite write (no WAL copy, no checkpoint) and reads back in one call.
+SNAPSHOT_FILE = "ranker.snapshot"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -58,8 +63,9 @@ def default_cache_dir(repo: Path) -> Path:
 class ParseCache:
     """Stat rows and content-keyed tags, stored in one SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, directory: Path) -> None:
         self.db = connection
+        self.directory = directory
 
     def stat_rows(self) -> dict[str, tuple[int, int, str]]:
         """path -> (size, mtime_ns, digest) as recorded by the last build."""
@@ -131,6 +137,27 @@ class ParseCache:
         """Store a blob by key."""
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
+    def read_snapshot(self) -> bytes | None:
+        """The ranker snapshot as last written, or None."""
+        try:
+            return (self.directory / SNAPSHOT_FILE).read_bytes()
+        except OSError:
+            return None
+
+    def write_snapshot(self, data: bytes) -> None:
+        """Replace the ranker snapshot atomically (readers see the old or the new one whole)."""
+        target = self.directory / SNAPSHOT_FILE
+        partial = target.with_name(f"{SNAPSHOT_FILE}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, target)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise RepoMapError(
+                f"cannot write the map snapshot {target}: {exc.strerror}",
+                "free some disk space, or set repomap.cache_dir to a writable directory",
+            ) from exc
+
     def commit(self) -> None:
         """Make the writes so far durable."""
         self.db.commit()
@@ -144,6 +171,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     fingerprint = extractor_fingerprint()
     row = connection.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
     if row is None or row[0] != fingerprint:
+        # The snapshot holds features of the old extractor's tags: it goes with them.
+        path.with_name(SNAPSHOT_FILE).unlink(missing_ok=True)
         connection.executescript(
             "DELETE FROM files; DELETE FROM tags; DELETE FROM meta; DELETE FROM token_counts;"
         )
@@ -173,7 +202,7 @@ def open_cache(directory: Path) -> Iterator[ParseCache]:
             path.with_name(path.name + suffix).unlink(missing_ok=True)
         connection = _connect(path)
     try:
-        yield ParseCache(connection)
+        yield ParseCache(connection, directory)
     except sqlite3.Error as exc:
         raise RepoMapError(
             f"the map cache {path} failed: {exc}",

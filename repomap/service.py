@@ -19,7 +19,6 @@ from repomap.render import Renderer
 from repomap.settings import RepoMapSettings
 from repomap.tokens import TokenCounter
 
-SNAPSHOT_KEY = "ranker"
 GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
 # Rendering reads the tags of the few top files; recent ones stay in memory.
@@ -106,8 +105,7 @@ class TreeSitterRepoMap:
         now = time.monotonic()
         if not patching_live or now - self._snapshot_written >= SNAPSHOT_INTERVAL:
             state = features.to_state(index.digests)
-            cache.put_meta(SNAPSHOT_KEY, index.generation.encode() + ranker.to_bytes(state))
-            cache.commit()
+            cache.write_snapshot(index.generation.encode() + ranker.to_bytes(state))
             self._snapshot_written = now
         self._features = features
         return ranker
@@ -119,10 +117,13 @@ class TreeSitterRepoMap:
 
     def _load_snapshot(self, cache: ParseCache) -> Snapshot | None:
         """(generation, ranker, features) as last stored, whatever generation it was for."""
-        data = cache.get_meta(SNAPSHOT_KEY)
+        data = cache.read_snapshot()
         if data is None or len(data) < GENERATION_CHARS:
             return None
-        loaded = Ranker.from_bytes(data[GENERATION_CHARS:])
+        try:
+            loaded = Ranker.from_bytes(data[GENERATION_CHARS:])
+        except Exception:  # noqa: BLE001 - a damaged snapshot is only a cache: rebuild it
+            return None
         if loaded is None:
             return None
         ranker, state = loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from repomap import open_repo_map
+from repomap.cache import open_cache
 from repomap.errors import RepoMapError
 from repomap.protocol import MapRequest
 from repomap.settings import RepoMapSettings
@@ -136,6 +138,27 @@ def test_corrupt_cache_is_rebuilt(shop_repo: Path) -> None:
         Path(str(cache) + suffix).unlink(missing_ok=True)
     cache.write_bytes(b"this is not a database" * 100)
     assert _map(shop_repo).render(MapRequest(query="Invoice")).files[0] == "shop/invoice.py"
+
+
+def test_damaged_snapshot_is_rebuilt_into_the_same_map(shop_repo: Path) -> None:
+    request = MapRequest(query="invoice total rounding", max_tokens=500)
+    first = _map(shop_repo).render(request)
+    snapshot = shop_repo / ".git" / "hunkwise" / "ranker.snapshot"
+    assert snapshot.is_file()
+    snapshot.write_bytes(snapshot.read_bytes()[:41] + b"\x80truncated")
+    again = _map(shop_repo).render(request)
+    assert (again.files, again.text) == (first.files, first.text)
+    assert len(snapshot.read_bytes()) > 100  # written anew
+
+
+def test_a_new_extractor_drops_the_old_snapshot(shop_repo: Path) -> None:
+    _map(shop_repo)
+    directory = shop_repo / ".git" / "hunkwise"
+    with sqlite3.connect(directory / "repomap.sqlite3") as db:
+        db.execute("UPDATE meta SET value = 'another extractor' WHERE key = 'fingerprint'")
+    with open_cache(directory) as cache:
+        assert cache.read_snapshot() is None
+        assert not cache.has_tags()
 
 
 def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
