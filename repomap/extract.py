@@ -6,11 +6,13 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
-
-from tree_sitter import Node, QueryCursor
+from typing import TYPE_CHECKING
 
 from repomap.languages import parser, tags_query
 from repomap.lexical import term_counts, word_terms
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
 
 MAX_SIGNATURE_LINES = 6
 MAX_SIGNATURE_CHARS = 160
@@ -140,6 +142,8 @@ def _definitions(captures: dict[str, list[Node]]) -> list[tuple[int, int, str, s
 
 def extract(language: str, source: bytes) -> FileTags:
     """Parse `source` with the grammar and return its tags (never raises on odd input)."""
+    from tree_sitter import QueryCursor  # here: a warm map never parses, so never loads it
+
     tree = parser(language).parse(source)
     captures = QueryCursor(tags_query(language)).captures(tree.root_node)
     raw_references: Counter[bytes] = Counter()

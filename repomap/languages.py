@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from tree_sitter import Language, Parser, Query
-from tree_sitter_language_pack import get_language, get_parser
+if TYPE_CHECKING:
+    from tree_sitter import Language, Parser, Query
 
 # Suffix -> grammar name in tree-sitter-language-pack 0.13 (pinned: it bundles its grammars).
 LANGUAGE_OF_SUFFIX: dict[str, str] = {
@@ -51,12 +52,17 @@ def language_for_path(path: str) -> str | None:
 @cache
 def grammar(language: str) -> Language:
     """The tree-sitter Language for a grammar name, loaded once per process."""
+    # Imported on first use: a warm map (nothing to parse) never needs the grammars.
+    from tree_sitter_language_pack import get_language
+
     return get_language(language)  # type: ignore[arg-type]
 
 
 @cache
 def parser(language: str) -> Parser:
     """A parser for a grammar, created once per process."""
+    from tree_sitter_language_pack import get_parser
+
     return get_parser(language)  # type: ignore[arg-type]
 
 
@@ -69,4 +75,6 @@ def query_source(language: str) -> str:
 @cache
 def tags_query(language: str) -> Query:
     """The tags query for a grammar, compiled once per process."""
+    from tree_sitter import Query
+
     return Query(grammar(language), query_source(language))
