@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.gitrepo import make_repo
+
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 CALC_BUGGY = "def add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n"
@@ -20,27 +22,6 @@ CALC_TEST = (
     "def test_add():\n    assert add(2, 3) == 5\n\n\n"
     "def test_mul():\n    assert mul(2, 3) == 6\n"
 )
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return stdout."""
-    return subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    """A git repository with `files` committed."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
 
 
 @pytest.fixture()
@@ -52,8 +33,11 @@ def calc_repo(tmp_path: Path) -> Path:
 def call(name: str, arguments: dict[str, Any] | str, call_id: str | None = None) -> dict:
     """One OpenAI-format tool call."""
     text = arguments if isinstance(arguments, str) else json.dumps(arguments)
-    return {"id": call_id or f"call_{name}_{abs(hash(text)) % 10_000}", "type": "function",
-            "function": {"name": name, "arguments": text}}
+    return {
+        "id": call_id or f"call_{name}_{abs(hash(text)) % 10_000}",
+        "type": "function",
+        "function": {"name": name, "arguments": text},
+    }
 
 
 def turn(*calls: dict, content: str = "") -> dict:
@@ -86,8 +70,9 @@ def sandbox_available() -> str | None:
     """None when bubblewrap can run here, else why not."""
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed"
-    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", "--unshare-user", "true"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        ["bwrap", "--ro-bind", "/", "/", "--unshare-user", "true"], capture_output=True, text=True
+    )
     if probe.returncode != 0:
         return f"bubblewrap cannot run here: {probe.stderr.strip()[:200]}"
     return None

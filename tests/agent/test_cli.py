@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.conftest import CALC_BUGGY, call, git, sandbox_available, turn
+from tests.agent.conftest import CALC_BUGGY, call, sandbox_available, turn
+from tests.gitrepo import git
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_sandbox = pytest.mark.skipif(sandbox_available() is not None,

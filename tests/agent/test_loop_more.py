@@ -10,8 +10,9 @@ from agent import context
 from agent.changes import Decision
 from agent.contracts import AgentState
 from agent.events import CostUpdate, StateChanged, event_from_json, event_to_json
-from tests.agent.conftest import call, make_repo, turn
+from tests.agent.conftest import call, turn
 from tests.agent.helpers import make_agent, of_type
+from tests.gitrepo import make_repo
 
 LONG = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(12))
 

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from agent.contracts import AgentState
 from agent.secrets import SecretMasker
-from tests.agent.conftest import CALC_BUGGY, CALC_TEST, call, git, make_repo, turn
+from tests.agent.conftest import CALC_BUGGY, CALC_TEST, call, turn
 from tests.agent.helpers import make_agent, of_type
+from tests.gitrepo import git, make_repo
 
 INJECTION = """# Project notes
 

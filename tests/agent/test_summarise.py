@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from agent import summarise
 from agent.contracts import AgentState
-from tests.agent.conftest import call, make_repo, turn
+from tests.agent.conftest import call, turn
 from tests.agent.helpers import make_agent, of_type
+from tests.gitrepo import make_repo
 
 CANARY = "canary-Zq81xWv0Tt55"
 NAMES = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")

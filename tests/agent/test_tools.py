@@ -14,7 +14,8 @@ from agent.tools.args import WORK_TOOLS
 from agent.tools.paths import ToolInputError, check_path
 from agent.tools.toolbox import ToolBox
 from agent.tools.workspace import Workspace
-from tests.agent.conftest import CALC_BUGGY, make_repo
+from tests.agent.conftest import CALC_BUGGY
+from tests.gitrepo import make_repo
 
 DENY = [".env*", "*.pem", "id_*"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -13,16 +12,7 @@ import pytest
 from sandbox.errors import SandboxError
 from sandbox.protocol import Limits, RunRequest, RunResult, Sandbox
 from sandbox.settings import SandboxSettings
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` with a fixed identity; return stdout."""
-    return subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+from tests.gitrepo import git
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_bad_repo_paths(tmp_path: Path, bwrap_sandbox: Sandbox, which: str) -> N
 
 @pytest.mark.bwrap
 def test_unknown_test_command(tmp_path: Path, bwrap_sandbox: Sandbox) -> None:
-    from tests.sandbox.conftest import git
+    from tests.gitrepo import git
 
     git(tmp_path, "init", "-q")
     (tmp_path / "notes.txt").write_text("no tests here\n")

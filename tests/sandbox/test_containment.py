@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.protocol import RunStatus, Sandbox
-from tests.sandbox.conftest import git, run_py
+from tests.gitrepo import git
+from tests.sandbox.conftest import run_py
 
 CONNECT = r"""
 import socket, sys

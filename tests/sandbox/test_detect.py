@@ -53,7 +53,7 @@ def test_unknown_setup_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_ignored_python_files_do_not_count(tmp_path: Path) -> None:
-    from tests.sandbox.conftest import git
+    from tests.gitrepo import git
 
     git(tmp_path, "init", "-q")
     (tmp_path / ".gitignore").write_text("node_modules/\n")

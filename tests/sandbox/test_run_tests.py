@@ -44,7 +44,7 @@ def test_collection_error_gives_an_excerpt(isolated: Sandbox, repo: Path) -> Non
 
 
 def test_unittest_repo(isolated: Sandbox, tmp_path: Path) -> None:
-    from tests.sandbox.conftest import git
+    from tests.gitrepo import git
 
     git(tmp_path, "init", "-q")
     (tmp_path / "test_u.py").write_text(
@@ -60,7 +60,7 @@ def test_unittest_repo(isolated: Sandbox, tmp_path: Path) -> None:
 
 
 def test_unittest_selection_names_tests(isolated: Sandbox, tmp_path: Path) -> None:
-    from tests.sandbox.conftest import git
+    from tests.gitrepo import git
 
     git(tmp_path, "init", "-q")
     (tmp_path / "test_u.py").write_text(

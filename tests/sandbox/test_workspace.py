@@ -9,7 +9,7 @@ import pytest
 
 from sandbox.errors import SandboxError
 from sandbox.workspace import collect_files, workspace_copy
-from tests.sandbox.conftest import git
+from tests.gitrepo import git
 
 
 def _tree(root: Path) -> dict[str, bytes]:

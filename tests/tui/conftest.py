@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from functools import cache
@@ -14,6 +13,7 @@ import pytest
 from hunkwise.settings import Settings
 from sandbox.protocol import Sandbox
 from sandbox.settings import SandboxSettings
+from tests.gitrepo import make_repo
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
@@ -29,30 +29,6 @@ CALC_TEST = (
     "def test_add():\n    assert add(2, 3) == 5\n\n\n"
     "def test_mul():\n    assert mul(2, 3) == 6\n"
 )
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return stdout."""
-    return subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    """A git repository with `files` committed on main."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
 
 
 @pytest.fixture()

@@ -8,7 +8,7 @@ from agent.contracts import AgentState
 from agent.events import CostUpdate, StateChanged, TokenDelta, ToolCallFinished, ToolCallStarted
 from hunkwise.settings import Settings
 from sandbox.protocol import BackendName, RunStatus, TestCaseFailure, TestReport
-from tests.tui.conftest import make_repo
+from tests.gitrepo import make_repo
 from tui.app import HunkwiseApp, make_app
 from tui.messages import AgentEventPosted
 from tui.widgets.chat import ChatInput

@@ -93,7 +93,7 @@ async def test_demo_flow_reject_test_commit(demo_repo: Path, settings) -> None:
         assert decisions == []  # decided hunks leave the change set once committed
     cart = (demo_repo / "shopcart/cart.py").read_text()
     assert "(100 - percent)" in cart and "round(amount, 2)" in cart and "int(amount" not in cart
-    from tests.tui.conftest import git
+    from tests.gitrepo import git
 
     log = git(demo_repo, "log", "--format=%s", "-2").splitlines()
     assert log[0] == "fix(cart): take discounts off instead of charging them"

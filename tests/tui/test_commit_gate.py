@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.protocol import RunStatus
-from tests.tui.conftest import CALC, SIZE, git, settle
+from tests.gitrepo import git
+from tests.tui.conftest import CALC, SIZE, settle
 from tui.app import make_app
 from tui.screens.commit import CommitScreen
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import git, sandbox_settings
+from tests.gitrepo import git
+from tests.tui.conftest import sandbox_settings
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +121,7 @@ def test_edit_in_editor_then_override_commit(tmp_path: Path) -> None:
     """E opens $EDITOR on the hunk (app suspended); the edit is committed via the override."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (apt-get install tmux)")
-    from tests.tui.conftest import make_repo
+    from tests.gitrepo import make_repo
 
     repo = make_repo(tmp_path / "r", {"greet.py": "def greet():\n    return 'hi'\n"})
     (repo / "greet.py").write_text("def greet():\n    return 'hello'\n")

@@ -9,7 +9,8 @@ from textual.widgets import Markdown, OptionList, RichLog
 
 from agent.events import TokenDelta
 from hunkwise.settings import Settings
-from tests.tui.conftest import SIZE, make_repo, settle
+from tests.gitrepo import make_repo
+from tests.tui.conftest import SIZE, settle
 from tests.tui.scenes import FAILING, FAILING_OUTPUT, review_app
 from tui.app import make_app
 from tui.messages import AgentEventPosted, TestLines, TestsFinished, TestsStarted

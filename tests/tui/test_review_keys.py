@@ -8,7 +8,8 @@ import pytest
 
 from agent.changes import Decision
 from hunkwise.settings import Settings
-from tests.tui.conftest import CALC, SIZE, make_repo, settle
+from tests.gitrepo import make_repo
+from tests.tui.conftest import CALC, SIZE, settle
 from tui.app import make_app
 from tui.screens.help import HelpScreen
 from tui.widgets.chat import ChatInput

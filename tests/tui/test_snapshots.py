@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hunkwise.settings import Settings
-from tests.tui.conftest import make_repo
+from tests.gitrepo import make_repo
 from tests.tui.scenes import (
     FAILING,
     FAILING_OUTPUT,

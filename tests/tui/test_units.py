@@ -14,7 +14,8 @@ from agent.changes import ChangeSet
 from hunkwise.cli import main
 from hunkwise.errors import ConfigError
 from sandbox.settings import SandboxSettings
-from tests.tui.conftest import SIZE, make_repo, settle
+from tests.gitrepo import make_repo
+from tests.tui.conftest import SIZE, settle
 from tui.commands import SLASH_COMMANDS, parse_slash
 from tui.diff_rows import build_layout
 from tui.keys import ACTIONS, resolve_keys
