@@ -18,17 +18,30 @@ class PathLookup:
     """Finds repository files from how people write them: full paths, path tails, module names."""
 
     paths: Sequence[str]
-    by_tail: dict[str, list[int]] = field(default_factory=dict)
+    # File name -> files, plus `pkg.py` -> `.../pkg/__init__.py`: one entry per file keeps
+    # building this cheap in every new process; tails are checked against the few candidates.
+    by_name: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for file_id, path in enumerate(self.paths):
-            parts = path.split("/")
-            for start in range(len(parts)):
-                self.by_tail.setdefault("/".join(parts[start:]), []).append(file_id)
-            if parts[-1] == "__init__.py" and len(parts) > 1:
-                for start in range(len(parts) - 1):
-                    package = "/".join(parts[start:-1]) + ".py"
-                    self.by_tail.setdefault(package, []).append(file_id)
+            slash = path.rfind("/")
+            self.by_name.setdefault(path[slash + 1 :], []).append(file_id)
+            if path.endswith("/__init__.py"):
+                package = path[: -len("/__init__.py")]
+                name = package[package.rfind("/") + 1 :] + ".py"
+                self.by_name.setdefault(name, []).append(file_id)
+
+    def tail(self, key: str) -> list[int]:
+        """Files whose path, or package path + `.py`, ends with `key` at a `/` boundary."""
+        hits = []
+        for file_id in self.by_name.get(key[key.rfind("/") + 1 :], ()):
+            path = self.paths[file_id]
+            if _ends_at_part(path, key) or (
+                path.endswith("/__init__.py")
+                and _ends_at_part(path[: -len("/__init__.py")] + ".py", key)
+            ):
+                hits.append(file_id)
+        return hits
 
     def resolve(self, token: str) -> list[int]:
         """The files a path-like or dotted token names (longest matching tail wins)."""
@@ -36,21 +49,25 @@ class PathLookup:
         if "/" in token:
             parts = [p for p in token.split("/") if p]
             for start in range(len(parts)):
-                hit = self.by_tail.get("/".join(parts[start:]))
+                hit = self.tail("/".join(parts[start:]))
                 if hit:
                     return hit
             return []
         if re.search(r"\.(py|pyi|js|ts|tsx|go|rs|java|c|h|cc|cpp|hpp|cs|rb|php)$", token):
-            return self.by_tail.get(token, [])
+            return self.tail(token)
         parts = token.split(".")
         if len(parts) < 2:
             return []
         # A dotted module path: django.db.models.query(.QuerySet) -> django/db/models/query.py
         for end in range(len(parts), 1, -1):
-            hit = self.by_tail.get("/".join(parts[:end]) + ".py")
+            hit = self.tail("/".join(parts[:end]) + ".py")
             if hit:
                 return hit
         return []
+
+
+def _ends_at_part(path: str, key: str) -> bool:
+    return path == key or (path.endswith(key) and path[-len(key) - 1] == "/")
 
 
 def mentioned_files(text: str, lookup: PathLookup) -> dict[int, int]:

@@ -50,6 +50,31 @@ def test_ambiguous_and_plain_words_name_no_file() -> None:
     assert mentioned_files("the query is slow, e.g. in this case", lookup) == {}
 
 
+def _tails(path: str) -> set[str]:
+    """What a path answers to, by definition: its tails, and its package's tails + `.py`."""
+    parts = path.split("/")
+    found = {"/".join(parts[start:]) for start in range(len(parts))}
+    if parts[-1] == "__init__.py":
+        found |= {"/".join(parts[start:-1]) + ".py" for start in range(len(parts) - 1)}
+    return found
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a", "b", "ab", "__init__.py", "a.py", "b.py"]), min_size=1,
+                 max_size=4).map("/".join),
+        unique=True,
+        max_size=12,
+    )
+)  # fmt: skip
+def test_path_tails_resolve_to_exactly_the_files_ending_there(paths: list[str]) -> None:
+    lookup = PathLookup(paths)
+    keys = set().union(*map(_tails, paths)) | {"b", "a/b", "x.py", "a/a/a.py"}
+    for key in keys:
+        expected = [i for i, path in enumerate(paths) if key in _tails(path)]
+        assert lookup.tail(key) == expected, key
+
+
 def test_only_code_shaped_identifiers_are_mentions() -> None:
     found = mentioned_identifiers("Calling filter() on QuerySet with db_table in `name` and models")
     assert set(found) == {"filter", "QuerySet", "db_table", "name"}
