@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -102,6 +103,15 @@ class Features:
             flat = np.concatenate(parts) if parts else EMPTY_COUNTS
             columns.append((lengths, flat))
         return (self.names.words, self.terms.words, order, columns)
+
+    def state_bytes(self, digests: Sequence[str]) -> bytes:
+        """`to_state` pickled, for a snapshot."""
+        return pickle.dumps(self.to_state(digests), protocol=5)
+
+    @classmethod
+    def from_state_bytes(cls, data: bytes) -> Features:
+        """Inverse of `state_bytes` (our own cache file under .git/, never repository content)."""
+        return cls.from_state(pickle.loads(data))
 
     @classmethod
     def from_state(cls, state: tuple) -> Features:

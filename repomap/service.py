@@ -23,8 +23,8 @@ GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
 # Rendering reads the tags of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
-# (generation it was built for, ranker, numbered tags as stored by Features.to_state)
-Snapshot = tuple[str, Ranker, tuple]
+# (generation it was built for, ranker, numbered tags as stored by Features.state_bytes)
+Snapshot = tuple[str, Ranker, bytes]
 
 
 class TreeSitterRepoMap:
@@ -44,7 +44,7 @@ class TreeSitterRepoMap:
         self._ranker: Ranker | None = None
         self._renderer: Renderer | None = None
         self._features: Features | None = None
-        self._features_state: tuple | None = None
+        self._features_state: bytes | None = None
         self._snapshot_written = 0.0  # loaded, turned into Features when needed
         self._tags: dict[str, FileTags] = {}
 
@@ -88,7 +88,7 @@ class TreeSitterRepoMap:
         patching_live = features is not None
         if features is None:
             state = self._features_state
-            features = Features.from_state(state) if state is not None else Features()
+            features = Features.from_state_bytes(state) if state is not None else Features()
             self._features_state = None
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
         stored = cache.tags([d for d in missing if d not in index.fresh])
@@ -104,7 +104,7 @@ class TreeSitterRepoMap:
         # every SNAPSHOT_INTERVAL seconds from a live map.
         now = time.monotonic()
         if not patching_live or now - self._snapshot_written >= SNAPSHOT_INTERVAL:
-            state = features.to_state(index.digests)
+            state = features.state_bytes(index.digests)
             cache.write_snapshot(index.generation.encode() + ranker.to_bytes(state))
             self._snapshot_written = now
         self._features = features
@@ -121,7 +121,7 @@ class TreeSitterRepoMap:
         if data is None or len(data) < GENERATION_CHARS:
             return None
         try:
-            loaded = Ranker.from_bytes(data[GENERATION_CHARS:])
+            loaded = Ranker.from_bytes(memoryview(data)[GENERATION_CHARS:])
         except Exception:  # noqa: BLE001 - a damaged snapshot is only a cache: rebuild it
             return None
         if loaded is None:
