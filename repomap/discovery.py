@@ -117,11 +117,11 @@ def looks_generated(source: bytes) -> bool:
     )
 
 
-def discover(root: Path, max_bytes: int) -> list[SourceFile]:
-    """All map candidates in the repository, sorted by path."""
+def discover(root: Path, max_bytes: int, listed: list[str] | None = None) -> list[SourceFile]:
+    """All map candidates in the repository, sorted by path (`listed`: git_files, if known)."""
     found = []
     base = str(root)
-    for path in git_files(root):
+    for path in git_files(root) if listed is None else listed:
         item = candidate(path, max_bytes, base)
         if item is not None:
             found.append(item)

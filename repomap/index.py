@@ -113,12 +113,14 @@ def build_index(
     workers: int | None,
     progress: Callable[[int, int], None] | None = None,
     while_parsing: Callable[[], None] | None = None,
+    listed: Callable[[], list[str]] | None = None,
 ) -> Index:
     """Discover files, reuse cached tags by stat key and blob id, parse the rest, store them.
 
-    `while_parsing` runs in this process while parse workers are busy (never when parsing here).
+    `while_parsing` runs in this process while parse workers are busy (never when parsing here);
+    `listed` returns `git_files(root)` when the caller started listing them earlier.
     """
-    files = discover(root, max_file_bytes)
+    files = discover(root, max_file_bytes, listed() if listed is not None else None)
     known = cache.stat_rows()
     digest_of: dict[str, str] = {}
     unsure: list[SourceFile] = []

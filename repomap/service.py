@@ -6,9 +6,11 @@ import marshal
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from repomap.cache import ParseCache, default_cache_dir, open_cache
+from repomap.discovery import git_files
 from repomap.errors import RepoMapError
 from repomap.extract import FileTags
 from repomap.features import Features
@@ -57,7 +59,11 @@ class TreeSitterRepoMap:
 
     def build(self, progress: Progress | None = None) -> None:
         """Parse new and changed files into the cache; cheap when nothing changed."""
-        with self._lock, open_cache(self.cache_dir) as cache:
+        with self._lock, open_cache(self.cache_dir) as cache, ThreadPoolExecutor(1) as git:
+            # git walks the work tree (tens of ms) while this thread reads the snapshot.
+            listing = git.submit(git_files, self.repo)
+            first = self._features is None and self._features_state is None
+            snapshot = self._load_snapshot(cache) if first else None
             index = build_index(
                 self.repo,
                 cache,
@@ -66,15 +72,15 @@ class TreeSitterRepoMap:
                 progress,
                 # A first build renders with the tokenizer: load it while workers parse.
                 while_parsing=lambda: self._renderer_for_model().counter.load(),
+                listed=listing.result,
             )
             self._index = index
             generation = index.generation
             if self._ranker is not None and generation == self._generation:
                 return
-            if self._features is not None or self._features_state is not None:
+            if not first:
                 self._ranker = self._rebuild(cache, index)
             else:
-                snapshot = self._load_snapshot(cache)
                 if snapshot is not None and snapshot[0] == generation:
                     self._ranker, self._features_state = snapshot[1], snapshot[2]
                 else:
