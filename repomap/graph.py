@@ -110,13 +110,17 @@ def personalised_pagerank(graph: SymbolGraph, seeds: Mapping[int, float]) -> np.
     else:
         restart[: graph.file_count] = 1.0
     restart /= restart.sum()
+    teleport = (1.0 - DAMPING) * restart
+    dangling = np.flatnonzero(graph.dangling)  # same elements, same order as the mask gives
+    flow = np.empty(len(graph.source))
     rank = restart.copy()
+    # The arithmetic is exactly that of the textbook loop; `out=` buffers only save allocations.
     for _ in range(MAX_ITERATIONS):
-        spread = np.bincount(
-            graph.target, weights=rank[graph.source] * graph.weight, minlength=size
-        )
-        lost = rank[graph.dangling].sum()
-        updated = DAMPING * (spread + lost * restart) + (1.0 - DAMPING) * restart
+        np.take(rank, graph.source, out=flow)
+        np.multiply(flow, graph.weight, out=flow)
+        spread = np.bincount(graph.target, weights=flow, minlength=size)
+        lost = rank[dangling].sum()
+        updated = DAMPING * (spread + lost * restart) + teleport
         if np.abs(updated - rank).sum() < TOLERANCE:
             rank = updated
             break
