@@ -16,6 +16,8 @@ WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Splits snake_case and camelCase/PascalCase (keeping acronyms such as HTTPServer -> http, server).
 SUBWORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
+PATH_PUNCTUATION = re.compile(r"[.\-]")
+
 MIN_TERM_LENGTH = 3
 
 # English function words and words so common in code that they say nothing about a file.
@@ -75,9 +77,18 @@ def term_counts(text: str) -> Counter[str]:
     return counts
 
 
+@lru_cache(maxsize=100_000)
+def _path_part_terms(part: str) -> tuple[str, ...]:
+    return tuple(terms(PATH_PUNCTUATION.sub(" ", part)))
+
+
 def path_terms(path: str) -> list[str]:
     """Search terms in a repository path (directories, stem and their parts)."""
-    return terms(re.sub(r"[/.\-]", " ", path))
+    # `/` separates words anyway, so each directory name is split once, not once per file.
+    found: list[str] = []
+    for part in path.split("/"):
+        found.extend(_path_part_terms(part))
+    return found
 
 
 class BM25:
