@@ -6,27 +6,32 @@ import marshal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from repomap.cache import ParseCache, default_cache_dir, open_cache
 from repomap.discovery import git_files
 from repomap.errors import RepoMapError
-from repomap.extract import FileTags
-from repomap.features import Features
-from repomap.index import Index, build_index
 from repomap.protocol import MapRequest, MapResult, Progress
-from repomap.rank import Ranker
-from repomap.render import Renderer
 from repomap.settings import RepoMapSettings
-from repomap.tokens import TokenCounter
+
+# Parsing, ranking and rendering pull in numpy (~50 ms to import): `build` imports them while
+# git lists the work tree in another process.
+if TYPE_CHECKING:
+    from repomap.extract import FileTags
+    from repomap.features import Features
+    from repomap.index import Index
+    from repomap.rank import Ranker
+    from repomap.render import Renderer
 
 GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
 # Rendering reads the tags of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
 # (generation it was built for, ranker, numbered tags as stored by Features.state_bytes)
-Snapshot = tuple[str, Ranker, bytes]
+Snapshot = tuple[str, "Ranker", bytes]
 
 
 class TreeSitterRepoMap:
@@ -59,9 +64,16 @@ class TreeSitterRepoMap:
 
     def build(self, progress: Progress | None = None) -> None:
         """Parse new and changed files into the cache; cheap when nothing changed."""
-        with self._lock, open_cache(self.cache_dir) as cache, ThreadPoolExecutor(1) as git:
-            # git walks the work tree (tens of ms) while this thread reads the snapshot.
+        with self._lock, ThreadPoolExecutor(1) as git:
+            # git walks the work tree (tens of ms) while this thread imports and reads the snapshot.
             listing = git.submit(git_files, self.repo)
+            self._build(listing.result, progress)
+
+    def _build(self, listed: Callable[[], list[str]], progress: Progress | None) -> None:
+        """`build` once git has been asked for the file list (`listed` waits for it)."""
+        from repomap.index import build_index
+
+        with open_cache(self.cache_dir) as cache:
             first = self._features is None and self._features_state is None
             snapshot = self._load_snapshot(cache) if first else None
             index = build_index(
@@ -72,7 +84,7 @@ class TreeSitterRepoMap:
                 progress,
                 # A first build renders with the tokenizer: load it while workers parse.
                 while_parsing=lambda: self._renderer_for_model().counter.load(),
-                listed=listing.result,
+                listed=listed,
             )
             self._index = index
             generation = index.generation
@@ -90,6 +102,9 @@ class TreeSitterRepoMap:
 
     def _rebuild(self, cache: ParseCache, index: Index) -> Ranker:
         """Number the files not seen before, rebuild the ranker, and store a snapshot."""
+        from repomap.features import Features
+        from repomap.rank import Ranker
+
         features = self._features
         patching_live = features is not None
         if features is None:
@@ -123,6 +138,8 @@ class TreeSitterRepoMap:
 
     def _load_snapshot(self, cache: ParseCache) -> Snapshot | None:
         """(generation, ranker, features) as last stored, whatever generation it was for."""
+        from repomap.rank import Ranker
+
         data = cache.read_snapshot()
         if data is None or len(data) < GENERATION_CHARS:
             return None
@@ -137,6 +154,8 @@ class TreeSitterRepoMap:
 
     def _tags_of(self, file_ids: list[int], cache: ParseCache) -> dict[int, FileTags]:
         """Tags of some files, from a small memory cache or the SQLite cache."""
+        from repomap.extract import FileTags
+
         assert self._index is not None
         digests = self._index.digests
         needed = [digests[i] for i in file_ids if digests[i] not in self._tags]
@@ -149,6 +168,9 @@ class TreeSitterRepoMap:
         return {i: self._tags[digests[i]] for i in file_ids if digests[i] in self._tags}
 
     def _renderer_for_model(self) -> Renderer:
+        from repomap.render import Renderer
+        from repomap.tokens import TokenCounter
+
         if self._renderer is None:
             self._renderer = Renderer(TokenCounter(self.model))
         return self._renderer
