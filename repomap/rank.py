@@ -15,7 +15,7 @@ from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 4
+SNAPSHOT_VERSION = 5
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01
@@ -75,29 +75,33 @@ class Ranker:
     def to_bytes(self, features_state: bytes) -> bytes:
         """A snapshot that `from_bytes` loads far faster than `build` recomputes it.
 
-        The features state rides along as opaque bytes: only a rebuild unpickles it, so a
-        warm start (the common case) skips a third of the snapshot.
+        The ranker and the features state are pickled apart and each unpickled only when
+        needed: a warm start needs the ranker, a start after edits only the features state.
         """
         g, b = self.graph, self.bm25
-        state = (
-            SNAPSHOT_VERSION,
+        ranker_state = (
             self.paths,
             (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
             b.state(),
             self.global_rank,
-            features_state,
         )
-        return pickle.dumps(state, protocol=5)
+        ranker_bytes = pickle.dumps(ranker_state, protocol=5)
+        return pickle.dumps((SNAPSHOT_VERSION, ranker_bytes, features_state), protocol=5)
 
     @staticmethod
-    def from_bytes(data: bytes | memoryview) -> tuple[Ranker, bytes] | None:
-        """A snapshot's ranker and features state, or None when another version wrote it."""
+    def split_snapshot(data: bytes | memoryview) -> tuple[bytes, bytes] | None:
+        """A snapshot's ranker part (for `from_bytes`) and features state, or None when another
+        version wrote it."""
         state = pickle.loads(data)  # our own cache file under .git/, never repository content
-        if state[0] != SNAPSHOT_VERSION:
+        if not isinstance(state, tuple) or len(state) != 3 or state[0] != SNAPSHOT_VERSION:
             return None
-        _, paths, graph_state, bm25_state, global_rank, features_state = state
-        ranker = Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
-        return ranker, features_state
+        return state[1], state[2]
+
+    @staticmethod
+    def from_bytes(data: bytes) -> Ranker:
+        """The ranker in a snapshot's ranker part."""
+        paths, graph_state, bm25_state, global_rank = pickle.loads(data)
+        return Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
 
     @cached_property
     def lookup(self) -> PathLookup:

@@ -30,8 +30,8 @@ GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
 # Rendering reads the tags of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
-# (generation it was built for, ranker, numbered tags as stored by Features.state_bytes)
-Snapshot = tuple[str, "Ranker", bytes]
+# (generation it was built for, pickled ranker, numbered tags as Features.state_bytes gives)
+Snapshot = tuple[str, bytes, bytes]
 
 
 class TreeSitterRepoMap:
@@ -93,11 +93,11 @@ class TreeSitterRepoMap:
             if not first:
                 self._ranker = self._rebuild(cache, index)
             else:
+                ranker = None
                 if snapshot is not None and snapshot[0] == generation:
-                    self._ranker, self._features_state = snapshot[1], snapshot[2]
-                else:
-                    self._features_state = snapshot[2] if snapshot is not None else None
-                    self._ranker = self._rebuild(cache, index)
+                    ranker = _unpickled_ranker(snapshot[1])
+                self._features_state = snapshot[2] if snapshot is not None else None
+                self._ranker = ranker if ranker is not None else self._rebuild(cache, index)
             self._generation = generation
 
     def _rebuild(self, cache: ParseCache, index: Index) -> Ranker:
@@ -109,7 +109,7 @@ class TreeSitterRepoMap:
         patching_live = features is not None
         if features is None:
             state = self._features_state
-            features = Features.from_state_bytes(state) if state is not None else Features()
+            features = _unpickled_features(state) if state is not None else Features()
             self._features_state = None
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
         stored = cache.tags([d for d in missing if d not in index.fresh])
@@ -137,20 +137,19 @@ class TreeSitterRepoMap:
         return self._index
 
     def _load_snapshot(self, cache: ParseCache) -> Snapshot | None:
-        """(generation, ranker, features) as last stored, whatever generation it was for."""
+        """(generation, ranker part, features state) as last stored, for whatever generation."""
         from repomap.rank import Ranker
 
         data = cache.read_snapshot()
         if data is None or len(data) < GENERATION_CHARS:
             return None
         try:
-            loaded = Ranker.from_bytes(memoryview(data)[GENERATION_CHARS:])
+            parts = Ranker.split_snapshot(memoryview(data)[GENERATION_CHARS:])
         except Exception:  # noqa: BLE001 - a damaged snapshot is only a cache: rebuild it
             return None
-        if loaded is None:
+        if parts is None:
             return None
-        ranker, state = loaded
-        return data[:GENERATION_CHARS].decode(), ranker, state
+        return data[:GENERATION_CHARS].decode(), parts[0], parts[1]
 
     def _tags_of(self, file_ids: list[int], cache: ParseCache) -> dict[int, FileTags]:
         """Tags of some files, from a small memory cache or the SQLite cache."""
@@ -204,6 +203,26 @@ class TreeSitterRepoMap:
         return MapResult(
             files=files, text=text, tokens=tokens, seconds=time.perf_counter() - started
         )
+
+
+def _unpickled_ranker(data: bytes) -> Ranker | None:
+    """The ranker in a snapshot, or None when that part is damaged."""
+    from repomap.rank import Ranker
+
+    try:
+        return Ranker.from_bytes(data)
+    except Exception:  # noqa: BLE001 - a damaged snapshot is only a cache: rebuild it
+        return None
+
+
+def _unpickled_features(data: bytes) -> Features:
+    """The features state in a snapshot, or empty features when that part is damaged."""
+    from repomap.features import Features
+
+    try:
+        return Features.from_state_bytes(data)
+    except Exception:  # noqa: BLE001 - a damaged snapshot is only a cache: rebuild it
+        return Features()
 
 
 def _toplevel(path: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from repomap import open_repo_map
 from repomap.cache import open_cache
 from repomap.errors import RepoMapError
 from repomap.protocol import MapRequest
+from repomap.rank import SNAPSHOT_VERSION, Ranker
 from repomap.settings import RepoMapSettings
 from tests.repomap.conftest import RepoFactory, git, write_files
 
@@ -149,6 +151,24 @@ def test_damaged_snapshot_is_rebuilt_into_the_same_map(shop_repo: Path) -> None:
     again = _map(shop_repo).render(request)
     assert (again.files, again.text) == (first.files, first.text)
     assert len(snapshot.read_bytes()) > 100  # written anew
+
+
+@pytest.mark.parametrize("damaged", [0, 1])
+def test_a_damaged_part_of_the_snapshot_is_rebuilt(
+    shop_repo: Path, tmp_path: Path, damaged: int
+) -> None:
+    request = MapRequest(query="invoice total rounding", max_tokens=500)
+    first = _map(shop_repo).render(request)
+    path = shop_repo / ".git" / "hunkwise" / "ranker.snapshot"
+    data = path.read_bytes()
+    parts = list(Ranker.split_snapshot(data[40:]))
+    parts[damaged] = b"\x80\x05not a pickle"
+    path.write_bytes(data[:40] + pickle.dumps((SNAPSHOT_VERSION, *parts), protocol=5))
+    if damaged == 1:  # the features part is read only when files changed since
+        write_files(shop_repo, {"shop/carriers.py": "class Carrier:\n    pass\n"})
+        first = _map(shop_repo, cache_dir=tmp_path / "fresh").render(request)
+    again = _map(shop_repo).render(request)
+    assert (again.files, again.text) == (first.files, first.text)
 
 
 def test_a_new_extractor_drops_the_old_snapshot(shop_repo: Path) -> None:
