@@ -109,12 +109,16 @@ class ParseCache:
         """Store marshalled plain tags (None: skipped as generated) by digest."""
         self.db.executemany("INSERT OR REPLACE INTO tags (digest, payload) VALUES (?, ?)", items)
 
-    def replace_stat_rows(self, rows: dict[str, tuple[int, int, str]]) -> None:
-        """Make the files table exactly `rows`."""
-        self.db.execute("DELETE FROM files")
+    def replace_stat_rows(
+        self, rows: dict[str, tuple[int, int, str]], old: dict[str, tuple[int, int, str]]
+    ) -> None:
+        """Make the files table exactly `rows`, given that it holds `old` (writes the changes)."""
         self.db.executemany(
-            "INSERT INTO files (path, size, mtime_ns, digest) VALUES (?, ?, ?, ?)",
-            ((path, *row) for path, row in sorted(rows.items())),
+            "DELETE FROM files WHERE path = ?", ((path,) for path in sorted(old.keys() - rows))
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, digest) VALUES (?, ?, ?, ?)",
+            ((path, *row) for path, row in sorted(rows.items()) if old.get(path) != row),
         )
 
     def token_count(self, key: str) -> int | None:

@@ -159,7 +159,7 @@ def build_index(
         f.path: (f.size, f.mtime_ns, digest_of[f.path]) for f in files if f.path in digest_of
     }
     if stat_rows != known:
-        cache.replace_stat_rows(stat_rows)
+        cache.replace_stat_rows(stat_rows, known)
     cache.commit()
     skipped = cache.skipped_digests()
     paths = tuple(path for path in sorted(stat_rows) if stat_rows[path][2] not in skipped)

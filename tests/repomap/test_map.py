@@ -171,6 +171,21 @@ def test_a_damaged_part_of_the_snapshot_is_rebuilt(
     assert (again.files, again.text) == (first.files, first.text)
 
 
+def test_stat_rows_after_edits_equal_those_of_a_fresh_cache(
+    shop_repo: Path, tmp_path: Path
+) -> None:
+    _map(shop_repo)
+    write_files(shop_repo, {"shop/money.py": "def cents():\n    pass\n", "new.py": "x = 1\n"})
+    (shop_repo / "web" / "views.py").unlink()
+    _map(shop_repo)
+    _map(shop_repo, cache_dir=tmp_path / "fresh")
+    with open_cache(shop_repo / ".git" / "hunkwise") as kept:
+        kept_rows = kept.stat_rows()
+    with open_cache(tmp_path / "fresh") as fresh:
+        assert kept_rows == fresh.stat_rows()
+    assert "web/views.py" not in kept_rows and "new.py" in kept_rows
+
+
 def test_a_new_extractor_drops_the_old_snapshot(shop_repo: Path) -> None:
     _map(shop_repo)
     directory = shop_repo / ".git" / "hunkwise"
