@@ -67,7 +67,14 @@ class TreeSitterRepoMap:
         with self._lock, ThreadPoolExecutor(1) as git:
             # git walks the work tree (tens of ms) while this thread imports and reads the snapshot.
             listing = git.submit(git_files, self.repo)
-            self._build(listing.result, progress)
+
+            def listed() -> list[str]:
+                try:
+                    return listing.result()
+                finally:
+                    git.shutdown(wait=True)  # its idle thread is gone before workers are forked
+
+            self._build(listed, progress)
 
     def _build(self, listed: Callable[[], list[str]], progress: Progress | None) -> None:
         """`build` once git has been asked for the file list (`listed` waits for it)."""
