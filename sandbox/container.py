@@ -22,8 +22,8 @@ from sandbox.environment import (
 from sandbox.errors import SandboxError
 from sandbox.images import derived_image, resolve_image
 from sandbox.output import OutputCollector
-from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult, RunStatus
-from sandbox.results import OOM_EXIT, status_for
+from sandbox.protocol import BackendName, LineSink, RunRequest, RunResult
+from sandbox.results import OOM_EXIT, note_ending, status_for
 from sandbox.settings import SandboxSettings
 from sandbox.workspace import collect_files, safe_relpath, workspace_copy
 
@@ -218,12 +218,7 @@ def finish_result(
     oom = ending.code == OOM_EXIT
     code = ending.code if ending.code is not None else -1
     status = status_for(code, ending.timed_out, oom, ending.cancelled)
-    if status is RunStatus.CANCELLED:
-        collector.note("[hunkwise: cancelled]")
-    elif status is RunStatus.TIMED_OUT:
-        collector.note(f"[hunkwise: stopped after the {request.limits.timeout_s:.1f} s limit]")
-    elif status is RunStatus.OOM:
-        collector.note("[hunkwise: killed for exceeding the memory limit]")
+    note_ending(collector, status, request.limits.timeout_s)
     return RunResult(
         status=status,
         exit_code=ending.code,

@@ -27,6 +27,16 @@ def status_for(exit_code: int, timed_out: bool, oom: bool, cancelled: bool = Fal
     return RunStatus.PASSED if exit_code == 0 else RunStatus.FAILED
 
 
+def note_ending(collector: OutputCollector, status: RunStatus, limit_s: float) -> None:
+    """Say in the output why a run ended early, so a reader of the log alone can tell."""
+    if status is RunStatus.CANCELLED:
+        collector.note("[hunkwise: cancelled]")
+    elif status is RunStatus.TIMED_OUT:
+        collector.note(f"[hunkwise: stopped after the {limit_s:.1f} s time limit]")
+    elif status is RunStatus.OOM:
+        collector.note("[hunkwise: killed for exceeding the memory limit]")
+
+
 def classify(
     outcome: ProcessOutcome,
     collector: OutputCollector,
@@ -38,12 +48,7 @@ def classify(
     """Build the RunResult of a host-process run (local or bwrap)."""
     code = normal_exit_code(outcome.exit_code)
     status = status_for(code, outcome.timed_out, oom, outcome.cancelled)
-    if status is RunStatus.CANCELLED:
-        collector.note("[hunkwise: cancelled]")
-    elif status is RunStatus.TIMED_OUT:
-        collector.note(f"[hunkwise: stopped after the {outcome.duration_s:.1f} s time limit]")
-    elif status is RunStatus.OOM:
-        collector.note("[hunkwise: killed for exceeding the memory limit]")
+    note_ending(collector, status, outcome.duration_s)
     return RunResult(
         status=status,
         exit_code=None if outcome.timed_out or outcome.cancelled else code,
