@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -66,10 +67,21 @@ def parser(language: str) -> Parser:
     return get_parser(language)  # type: ignore[arg-type]
 
 
+_INHERITS = re.compile(r"\A; inherits: ([a-z_]+)\n")
+
+
 def query_source(language: str) -> str:
-    """The text of the tags query for a grammar, read from repomap/queries/."""
+    """The text of the tags query for a grammar, read from repomap/queries/.
+
+    A file that starts with `; inherits: other` (nvim-treesitter's convention) is `other`'s
+    query followed by its own patterns, so a dialect (TSX) only lists what it adds.
+    """
     name = QUERY_FILE_OF_LANGUAGE.get(language, language)
-    return resources.files("repomap.queries").joinpath(f"{name}-tags.scm").read_text("utf-8")
+    text = resources.files("repomap.queries").joinpath(f"{name}-tags.scm").read_text("utf-8")
+    parent = _INHERITS.match(text)
+    if parent is None:
+        return text
+    return query_source(parent.group(1)) + "\n" + text[parent.end() :]
 
 
 @cache
