@@ -5,11 +5,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from repomap.languages import parser, tags_query
-from repomap.lexical import term_counts, word_terms
+from repomap.lexical import WORD, word_terms
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -18,6 +18,8 @@ MAX_SIGNATURE_LINES = 6
 MAX_SIGNATURE_CHARS = 160
 MAX_DOC_CHARS = 2_000
 NODE_TEXT = attrgetter("text")
+START_BYTE = attrgetter("start_byte")
+DOC_HEAD = itemgetter(slice(MAX_DOC_CHARS))  # a long string's first MAX_DOC_CHARS bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,55 +67,64 @@ class FileTags:
         )
 
 
-def _header_end(node: Node) -> int:
+def _header_end(node: Node, start: int) -> int:
     """The last row of a definition's header: its children before the body, comments aside."""
-    start = node.start_point.row
     body = node.child_by_field_name("body")
-    if body is None or body.start_point.row == start:
+    if body is None:
         return start
-    end = start
-    for child in node.children:
-        if child.start_byte >= body.start_byte:
-            break
-        if child.type != "comment":
-            end = max(end, child.end_point.row)
-    return end
+    body_start = body.start_byte
+    if body.start_point.row == start:
+        return start
+    # Children never overlap, so the last non-comment child before the body ends lowest.
+    child = body.prev_sibling
+    while child is not None and (child.type == "comment" or child.start_byte >= body_start):
+        child = child.prev_sibling
+    return start if child is None else max(start, child.end_point.row)
 
 
-def _signature(node: Node, lines: list[bytes]) -> str:
-    """The header of a definition as written: its lines up to where the body starts."""
-    start = node.start_point.row
-    end = min(_header_end(node), start + MAX_SIGNATURE_LINES - 1, len(lines) - 1)
+def _line(text: bytes) -> str:
+    line = text.decode("utf-8", "replace").rstrip()
+    return line if len(line) <= MAX_SIGNATURE_CHARS else line[:MAX_SIGNATURE_CHARS] + " …"
+
+
+def _signature(source: bytes, start_byte: int, lines: int) -> str:
+    """The first `lines` lines (at most, as written) of the line holding `start_byte`."""
+    begin = source.rfind(b"\n", 0, start_byte) + 1
+    if lines == 1:  # nearly every header: one line
+        end = source.find(b"\n", begin)
+        return _line(source[begin:] if end < 0 else source[begin:end])
     picked = []
-    for raw in lines[start : end + 1]:
-        text = raw.decode("utf-8", "replace").rstrip()
-        if len(text) > MAX_SIGNATURE_CHARS:
-            text = text[:MAX_SIGNATURE_CHARS] + " …"
-        picked.append(text)
+    for _ in range(lines):
+        end = source.find(b"\n", begin)
+        if end < 0:
+            picked.append(_line(source[begin:]))
+            break
+        picked.append(_line(source[begin:end]))
+        begin = end + 1
     return "\n".join(picked)
 
 
-def _with_parents(found: list[tuple[int, int, str, str, Node]], lines: list[bytes]) -> tuple:
-    """Definitions in source order, each pointing at the innermost definition enclosing it."""
+def _with_parents(found: list[tuple[int, int, str, str, Node]], source: bytes) -> tuple:
+    """Plain definitions in source order, each pointing at the innermost one enclosing it."""
     found.sort(key=lambda item: (item[0], -item[1], item[2]))
-    definitions: list[Definition] = []
+    definitions: list[tuple] = []
     stack: list[tuple[int, int]] = []  # (index, end_byte)
     for start_byte, end_byte, name, kind, node in found:
         while stack and stack[-1][1] < end_byte:
             stack.pop()
-        parent = stack[-1][0] if stack else -1
+        start = node.start_point.row
+        lines = min(_header_end(node, start) - start, MAX_SIGNATURE_LINES - 1) + 1
         definitions.append(
-            Definition(
+            (
                 name,
                 kind,
-                node.start_point.row,
+                start,
                 node.end_point.row,
-                parent,
-                _signature(node, lines),
+                stack[-1][0] if stack else -1,
+                _signature(source, start_byte, lines),
             )
         )
         stack.append((len(definitions) - 1, end_byte))
-        del start_byte
     return tuple(definitions)
 
 
@@ -125,53 +136,73 @@ def _definitions(captures: dict[str, list[Node]]) -> list[tuple[int, int, str, s
         if not capture.startswith("definition."):
             continue
         kind = capture[len("definition.") :]
-        names = sorted(captures.get(f"name.definition.{kind}", ()), key=lambda n: n.start_byte)
+        names = sorted(captures.get(f"name.definition.{kind}", ()), key=START_BYTE)
         starts = [n.start_byte for n in names]
         for node in captures[capture]:
-            position = bisect_left(starts, node.start_byte)
-            if position == len(names) or names[position].end_byte > node.end_byte:
+            start_byte, end_byte = node.start_byte, node.end_byte
+            position = bisect_left(starts, start_byte)
+            if position == len(names) or names[position].end_byte > end_byte:
                 continue
             raw = names[position].text or b""
             name = raw.decode("utf-8", "replace")
-            key = (node.start_byte, name)
+            key = (start_byte, name)
             if name and key not in seen:
                 seen.add(key)
-                found.append((node.start_byte, node.end_byte, name, kind, node))
+                found.append((start_byte, end_byte, name, kind, node))
     return found
 
 
-def extract(language: str, source: bytes) -> FileTags:
-    """Parse `source` with the grammar and return its tags (never raises on odd input)."""
+def extract_plain(language: str, source: bytes) -> tuple:
+    """Parse `source` and return its tags as `FileTags.to_plain` gives them (never raises).
+
+    Parse workers call this: they store and send plain tuples, so building the dataclasses
+    would be wasted work.
+    """
     from tree_sitter import QueryCursor  # here: a warm map never parses, so never loads it
 
     tree = parser(language).parse(source)
-    captures = QueryCursor(tags_query(language)).captures(tree.root_node)
+    return tags_of_captures(
+        language, source, QueryCursor(tags_query(language)).captures(tree.root_node)
+    )
+
+
+def tags_of_captures(language: str, source: bytes, captures: dict[str, list[Node]]) -> tuple:
+    """The plain tags of `source` from what its tags query captured."""
     raw_references: Counter[bytes] = Counter()
-    words: Counter[str] = Counter()
     docs: list[bytes] = []
     for capture, nodes in captures.items():
         if capture.startswith("name.reference."):
             raw_references.update(map(NODE_TEXT, nodes))
         elif capture == "doc":
-            docs.extend((node.text or b"")[:MAX_DOC_CHARS] for node in nodes)
-    if docs:  # one pass over all of them: the same words as one pass per string, far cheaper
-        words.update(term_counts(b"\n".join(docs).decode("utf-8", "replace")))
-    references: Counter[str] = Counter()
+            docs.extend(map(DOC_HEAD, map(NODE_TEXT, nodes)))
+    references: dict[str, int] = {}
     for raw, count in raw_references.items():
         if raw:
-            references[raw.decode("utf-8", "replace")] += count
-    lines = source.split(b"\n")
-    definitions = _with_parents(_definitions(captures), lines)
-    for definition in definitions:
-        words.update(word_terms(definition.name))
-        # Exact names match even when they are stop-words.
-        words[definition.name.lower().strip("_")] += 1
-    for name, count in references.items():
-        for term in word_terms(name):
-            words[term] += count
-    return FileTags(
-        language,
-        definitions,
-        tuple(sorted(references.items())),
-        tuple(sorted(words.items())),
+            name = raw.decode("utf-8", "replace")
+            references[name] = references.get(name, 0) + count
+    definitions = _with_parents(_definitions(captures), source)
+    # Every identifier counts its search terms once per occurrence, wherever it occurs (prose,
+    # definition names, references): add the occurrences up first, then split each name once.
+    occurrences: dict[str, int] = Counter(
+        WORD.findall(b"\n".join(docs).decode("utf-8", "replace")) if docs else ()
     )
+    found = occurrences.get
+    for definition in definitions:
+        occurrences[definition[0]] = found(definition[0], 0) + 1
+    for name, count in references.items():
+        occurrences[name] = found(name, 0) + count
+    words: dict[str, int] = {}
+    known = words.get
+    for word, count in occurrences.items():
+        for term in word_terms(word):
+            words[term] = known(term, 0) + count
+    for definition in definitions:
+        # Exact names match even when they are stop-words.
+        exact = definition[0].lower().strip("_")
+        words[exact] = known(exact, 0) + 1
+    return (language, definitions, tuple(sorted(references.items())), tuple(sorted(words.items())))
+
+
+def extract(language: str, source: bytes) -> FileTags:
+    """Parse `source` with the grammar and return its tags (never raises on odd input)."""
+    return FileTags.from_plain(extract_plain(language, source))

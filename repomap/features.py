@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import marshal
 import pickle
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import count, islice
 
 import numpy as np
 
@@ -15,29 +18,35 @@ EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_COUNTS = np.zeros(0, dtype=np.float64)
 
 
-@dataclass
 class Vocabulary:
     """Strings numbered in order of first sight (numbering never decides a ranking)."""
 
-    words: list[str] = field(default_factory=list)
-    ids: dict[str, int] = field(default_factory=dict)
+    def __init__(self, words: list[str] | None = None) -> None:
+        self._words: list[str] = words if words is not None else []
+        # A missing key takes the next number inside the dict lookup itself, so numbering is
+        # one C-level pass (`number`), and the spelling is read back from the key order.
+        self.ids: defaultdict[str, int] = defaultdict(
+            count(len(self._words)).__next__, zip(self._words, range(len(self._words)), strict=True)
+        )
+
+    @property
+    def words(self) -> list[str]:
+        """Id -> string (the same list object throughout, extended as ids are added)."""
+        if len(self._words) < len(self.ids):
+            self._words.extend(islice(self.ids, len(self._words), None))
+        return self._words
 
     def number(self, items: Iterable[str]) -> np.ndarray:
         """The ids of `items`, adding the new ones."""
-        ids, words = self.ids, self.words
-        found = []
-        for item in items:
-            number = ids.get(item)
-            if number is None:
-                number = ids[item] = len(words)
-                words.append(item)
-            found.append(number)
-        return np.asarray(found, dtype=np.int32) if found else EMPTY_IDS
+        listed = items if isinstance(items, list | tuple) else list(items)
+        if not listed:
+            return EMPTY_IDS
+        return np.fromiter(map(self.ids.__getitem__, listed), dtype=np.int32, count=len(listed))
 
     @classmethod
     def of(cls, words: list[str]) -> Vocabulary:
         """A vocabulary holding `words` in this order."""
-        return cls(words, {word: number for number, word in enumerate(words)})
+        return cls(words)
 
 
 @dataclass(frozen=True)
@@ -67,15 +76,52 @@ class Features:
 
     def add(self, digest: str, plain: tuple) -> None:
         """Number a file's plain tags (see FileTags.to_plain) under its blob id."""
-        _, definitions, references, words = plain
-        defined = np.unique(self.names.number(d[0] for d in definitions))
-        used = self.names.number(name for name, _ in references)
-        self.rows[digest] = FileRows(
-            defined.astype(np.int32),
-            used,
-            np.asarray([count for _, count in references], dtype=np.float64),
-            self.terms.number(term for term, _ in words),
-            np.asarray([count for _, count in words], dtype=np.float64),
+        self.add_many([(digest, plain)])
+
+    def add_many(self, items: Iterable[tuple[str, tuple]]) -> None:
+        """`add` for many files at once (in this order), skipping blob ids already numbered."""
+        names: list[str] = []
+        terms: list[str] = []
+        used_counts: list[int] = []
+        term_counts: list[int] = []
+        spans: list[tuple[str, int, int, int]] = []
+        for digest, plain in items:
+            if digest in self.rows:
+                continue
+            _, definitions, references, words = plain
+            names.extend([d[0] for d in definitions])
+            if references:
+                used, counts = zip(*references, strict=True)
+                names.extend(used)
+                used_counts.extend(counts)
+            if words:
+                spelled, counts = zip(*words, strict=True)
+                terms.extend(spelled)
+                term_counts.extend(counts)
+            spans.append((digest, len(definitions), len(references), len(words)))
+        # One numbering pass per batch: per-file numpy calls would cost more than the numbering.
+        name_ids = self.names.number(names)
+        term_ids = self.terms.number(terms)
+        used_weights = np.asarray(used_counts, dtype=np.float64)
+        term_weights = np.asarray(term_counts, dtype=np.float64)
+        name_at = used_at = term_at = 0
+        for digest, defined, used, words in spans:
+            if digest not in self.rows:  # (a blob listed twice is numbered once)
+                self.rows[digest] = FileRows(
+                    np.unique(name_ids[name_at : name_at + defined]),
+                    name_ids[name_at + defined : name_at + defined + used],
+                    used_weights[used_at : used_at + used],
+                    term_ids[term_at : term_at + words],
+                    term_weights[term_at : term_at + words],
+                )
+            name_at += defined + used
+            used_at += used
+            term_at += words
+
+    def add_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """`add_many` for tags as parse workers send them (marshalled)."""
+        self.add_many(
+            (digest, marshal.loads(payload)) for digest, payload in items if digest not in self.rows
         )
 
     def path_rows(self, path: str) -> tuple[np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,19 +34,9 @@ class SymbolGraph:
 
     def symbol_node(self, name: str) -> int | None:
         """The node id of a symbol, or None when no file defines it."""
-        index = _bisect(self.symbols, name)
-        return None if index is None else self.file_count + index
-
-
-def _bisect(items: Sequence[str], name: str) -> int | None:
-    low, high = 0, len(items)
-    while low < high:
-        middle = (low + high) // 2
-        if items[middle] < name:
-            low = middle + 1
-        else:
-            high = middle
-    return low if low < len(items) and items[low] == name else None
+        index = bisect_left(self.symbols, name)
+        found = index < len(self.symbols) and self.symbols[index] == name
+        return self.file_count + index if found else None
 
 
 def build_graph(
@@ -62,10 +53,11 @@ def build_graph(
     """
     file_count = len(defined)
     def_file, def_name, _ = flatten(defined)
-    defined_names = np.unique(def_name)
-    by_spelling = sorted(range(len(defined_names)), key=lambda i: names[defined_names[i]])
-    defined_names = defined_names[np.asarray(by_spelling, dtype=np.int64)]
-    symbols = tuple(names[i] for i in defined_names)
+    unique_names = np.unique(def_name)
+    spelled = list(map(names.__getitem__, unique_names.tolist()))
+    by_spelling = sorted(range(len(spelled)), key=spelled.__getitem__)
+    defined_names = unique_names[np.asarray(by_spelling, dtype=np.int64)]
+    symbols = tuple(map(spelled.__getitem__, by_spelling))
     symbol_count = len(symbols)
     node_of_name = np.full(len(names), -1, dtype=np.int64)
     node_of_name[defined_names] = file_count + np.arange(symbol_count)
@@ -84,7 +76,9 @@ def build_graph(
     # Names defined in many files (main, run, __init__) say little about which one is meant.
     symbol_index = use_node - file_count
     strength = np.sqrt(use_count) / np.sqrt(definer_counts[symbol_index])
-    private = np.array([name.startswith("_") for name in symbols], dtype=bool)
+    # Symbols are sorted, so the names starting with "_" are one run: those from "_" up to "`".
+    private = np.zeros(symbol_count, dtype=bool)
+    private[bisect_left(symbols, "_") : bisect_left(symbols, "`")] = True
     strength = np.where(private[symbol_index], strength * PRIVATE_WEIGHT, strength)
     source = np.concatenate([use_file, def_node])
     target = np.concatenate([use_node, def_file])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from repomap.cache import ParseCache, blob_digest
 from repomap.discovery import SourceFile, discover, looks_generated
-from repomap.extract import extract
+from repomap.extract import extract_plain
 from repomap.languages import parser, tags_query
 
 CHUNK = 48
@@ -53,7 +53,7 @@ def _parse_one(root: str, path: str, language: str) -> tuple[str, str, bytes | N
     digest = blob_digest(source)
     if looks_generated(source):
         return path, digest, None
-    return path, digest, marshal.dumps(extract(language, source).to_plain())
+    return path, digest, marshal.dumps(extract_plain(language, source))
 
 
 def _parse_chunk(
@@ -69,16 +69,20 @@ def _prepare_languages(languages: set[str]) -> None:
         parser(language)
 
 
+Parsed = list[tuple[str, str, bytes | None]]  # (path, digest, marshalled plain tags or None)
+
+
 def _parse_all(
     root: Path,
     todo: list[SourceFile],
     workers: int,
-    progress: Callable[[int, int], None] | None,
+    consume: Callable[[Parsed], None],
     while_parsing: Callable[[], None] | None,
-) -> list[tuple[str, str, bytes | None]]:
+) -> None:
+    """Parse `todo`, handing results to `consume` in path order, a chunk at a time."""
     items = [(f.path, f.language) for f in todo]
     total = len(items)
-    results: list[tuple[str, str, bytes | None]] = []
+    chunks = [items[start : start + CHUNK] for start in range(0, total, CHUNK)]
     # Forking is the cheap way to start workers and is safe here: CPython holds the import lock
     # across fork, and workers only parse with grammars and queries loaded beforehand. Where
     # fork is unavailable, parse in this process rather than re-import the caller's __main__.
@@ -87,23 +91,18 @@ def _parse_all(
         or total < POOL_THRESHOLD
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        for number, (path, language) in enumerate(items, 1):
-            results.append(_parse_one(str(root), path, language))
-            if progress is not None and (number % CHUNK == 0 or number == total):
-                progress(number, total)
-        return results
-    chunks = [items[start : start + CHUNK] for start in range(0, total, CHUNK)]
+        for chunk in chunks:
+            consume(_parse_chunk(str(root), chunk))
+        return
     _prepare_languages({language for _, language in items})
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         chunk_results = pool.map(_parse_chunk, [str(root)] * len(chunks), chunks)
         if while_parsing is not None:  # this process would only wait for the workers
             while_parsing()
+        # Whatever the caller does with a chunk overlaps with the workers parsing later ones.
         for chunk_result in chunk_results:
-            results.extend(chunk_result)
-            if progress is not None:
-                progress(len(results), total)
-    return results
+            consume(chunk_result)
 
 
 def build_index(
@@ -114,11 +113,14 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
     while_parsing: Callable[[], None] | None = None,
     listed: Callable[[], list[str]] | None = None,
+    on_parsed: Callable[[list[tuple[str, bytes]]], None] | None = None,
 ) -> Index:
     """Discover files, reuse cached tags by stat key and blob id, parse the rest, store them.
 
     `while_parsing` runs in this process while parse workers are busy (never when parsing here);
-    `listed` returns `git_files(root)` when the caller started listing them earlier.
+    `listed` returns `git_files(root)` when the caller started listing them earlier;
+    `on_parsed([(digest, payload), ...])` sees newly parsed files' tags as soon as they arrive,
+    while later files are still being parsed.
     """
     files = discover(root, max_file_bytes, listed() if listed is not None else None)
     known = cache.stat_rows()
@@ -150,11 +152,28 @@ def build_index(
             digest_of[item.path] = digest
         elif digest is not None:
             todo.append(item)
-    parsed = _parse_all(root, todo, workers or os.cpu_count() or 1, progress, while_parsing)
-    cache.put_tags((digest, plain) for _, digest, plain in parsed if digest)
-    for path, digest, _ in parsed:
-        if digest:
-            digest_of[path] = digest
+    fresh: dict[str, bytes] = {}  # digest -> payload parsed by this build
+    done = 0
+
+    def consume(chunk: Parsed) -> None:
+        nonlocal done
+        cache.put_tags((digest, plain) for _, digest, plain in chunk if digest)
+        # Written while workers still parse, rather than all at once after the last chunk.
+        cache.commit()
+        new = []
+        for path, digest, payload in chunk:
+            if digest:
+                digest_of[path] = digest
+                if payload is not None and digest not in fresh:
+                    fresh[digest] = payload
+                    new.append((digest, payload))
+        if on_parsed is not None and new:
+            on_parsed(new)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(todo))
+
+    _parse_all(root, todo, workers or os.cpu_count() or 1, consume, while_parsing)
     stat_rows = {
         f.path: (f.size, f.mtime_ns, digest_of[f.path]) for f in files if f.path in digest_of
     }
@@ -165,5 +184,4 @@ def build_index(
     paths = tuple(path for path in sorted(stat_rows) if stat_rows[path][2] not in skipped)
     if progress is not None and not todo:
         progress(len(files), len(files))
-    fresh = {digest: payload for _, digest, payload in parsed if digest and payload is not None}
     return Index(paths, tuple(stat_rows[p][2] for p in paths), fresh, len(todo))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -49,6 +49,13 @@ def split_identifier(identifier: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def word_terms(word: str) -> tuple[str, ...]:
     """Search terms of one identifier: itself and its parts, minus stop-words and short ones."""
+    if word.isalpha() and (word.islower() or word[1:].islower()):
+        # A plain word (`query`, `Query`) is its only part: most of prose and code, and far
+        # cheaper than splitting. (Non-ASCII letters: `SUBWORD` skips them, so split those.)
+        if word.isascii():
+            lowered = word.lower()
+            short = len(lowered) < MIN_TERM_LENGTH
+            return () if short or lowered in STOP_WORDS else (lowered,)
     found: list[str] = []
     lowered = word.lower().strip("_")
     if len(lowered) >= MIN_TERM_LENGTH and lowered not in STOP_WORDS:
@@ -107,6 +114,7 @@ class BM25:
         size: int,
         k1: float = 1.2,
         b: float = 0.75,
+        id_of: Mapping[str, int] | None = None,
     ) -> None:
         self.spelling = spelling  # term id -> term
         self.documents = documents
@@ -116,6 +124,8 @@ class BM25:
         self.lengths = np.bincount(documents, weights=counts, minlength=size).astype(np.float64)
         self.k1 = k1
         self.b = b
+        if id_of is not None:  # the term -> id mapping the caller numbered with, if at hand
+            self.__dict__["_id_of"] = id_of
 
     @cached_property
     def _id_of(self) -> dict[str, int]:

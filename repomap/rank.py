@@ -10,6 +10,7 @@ from functools import cached_property
 
 import numpy as np
 
+from repomap.arrays import flatten
 from repomap.features import Features
 from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
@@ -64,10 +65,20 @@ class Ranker:
             features.names.words,
         )
         path_rows = [features.path_rows(path) for path in paths]
-        bm25 = BM25.build(
-            [np.concatenate([r.words, p[0]]) for r, p in zip(rows, path_rows, strict=True)],
-            [np.concatenate([r.word_counts, p[1]]) for r, p in zip(rows, path_rows, strict=True)],
+        # Each file's words, then each file's path terms: BM25 adds up a document's postings
+        # wherever they are, so the two need not be joined file by file.
+        in_text = flatten([r.words for r in rows], [r.word_counts for r in rows])
+        in_path = flatten([p[0] for p in path_rows], [p[1] for p in path_rows])
+        documents, term_ids, counts = (
+            np.concatenate([a, b]) for a, b in zip(in_text, in_path, strict=True)
+        )
+        bm25 = BM25(
             features.terms.words,
+            documents.astype(np.int32),
+            term_ids.astype(np.int32),
+            counts,
+            len(paths),
+            id_of=features.terms.ids,
         )
         global_rank = personalised_pagerank(graph, {})[: len(paths)]
         return cls(paths, graph, bm25, global_rank)

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from repomap.background import run_detached, wait_detached
 from repomap.cache import ParseCache, default_cache_dir, open_cache
 from repomap.discovery import git_files
 from repomap.errors import RepoMapError
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
+# From this many files on, the snapshot is written by a forked child (see `run_detached`).
+DETACHED_SNAPSHOT_FILES = 1_000
 # Rendering reads the tags of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
 # (generation it was built for, pickled ranker, numbered tags as Features.state_bytes gives)
@@ -78,11 +81,17 @@ class TreeSitterRepoMap:
 
     def _build(self, listed: Callable[[], list[str]], progress: Progress | None) -> None:
         """`build` once git has been asked for the file list (`listed` waits for it)."""
+        from repomap.features import Features
         from repomap.index import build_index
 
         with open_cache(self.cache_dir) as cache:
             first = self._features is None and self._features_state is None
             snapshot = self._load_snapshot(cache) if first else None
+            # Number newly parsed files while later ones are still being parsed, whenever the
+            # features they go into are already known (a live map, or a build from nothing).
+            early = self._features
+            if early is None and first and snapshot is None:
+                early = Features()
             index = build_index(
                 self.repo,
                 cache,
@@ -92,6 +101,7 @@ class TreeSitterRepoMap:
                 # A first build renders with the tokenizer: load it while workers parse.
                 while_parsing=lambda: self._renderer_for_model().counter.load(),
                 listed=listed,
+                on_parsed=None if early is None else early.add_payloads,
             )
             self._index = index
             generation = index.generation
@@ -104,11 +114,14 @@ class TreeSitterRepoMap:
                 if snapshot is not None and snapshot[0] == generation:
                     ranker = _unpickled_ranker(snapshot[1])
                 self._features_state = snapshot[2] if snapshot is not None else None
-                self._ranker = ranker if ranker is not None else self._rebuild(cache, index)
+                self._ranker = ranker if ranker is not None else self._rebuild(cache, index, early)
             self._generation = generation
 
-    def _rebuild(self, cache: ParseCache, index: Index) -> Ranker:
-        """Number the files not seen before, rebuild the ranker, and store a snapshot."""
+    def _rebuild(self, cache: ParseCache, index: Index, started: Features | None = None) -> Ranker:
+        """Number the files not seen before, rebuild the ranker, and store a snapshot.
+
+        `started`: new features that files parsed by this build were already numbered into.
+        """
         from repomap.features import Features
         from repomap.rank import Ranker
 
@@ -116,15 +129,22 @@ class TreeSitterRepoMap:
         patching_live = features is not None
         if features is None:
             state = self._features_state
-            features = _unpickled_features(state) if state is not None else Features()
+            if started is not None:
+                features = started
+            else:
+                features = _unpickled_features(state) if state is not None else Features()
             self._features_state = None
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
         stored = cache.tags([d for d in missing if d not in index.fresh])
-        for digest in missing:
-            payload = index.fresh.get(digest)
-            plain = marshal.loads(payload) if payload is not None else stored.get(digest)
-            if plain is not None:
-                features.add(digest, plain)
+        plains = (
+            (
+                digest,
+                marshal.loads(index.fresh[digest]) if digest in index.fresh else stored[digest],
+            )
+            for digest in missing
+            if digest in index.fresh or stored.get(digest) is not None
+        )
+        features.add_many(plains)
         features.keep_only(index.digests)
         ranker = Ranker.build(index.paths, index.digests, features)
         # While the app edits files the map is rebuilt often; an older snapshot is still correct
@@ -132,8 +152,18 @@ class TreeSitterRepoMap:
         # every SNAPSHOT_INTERVAL seconds from a live map.
         now = time.monotonic()
         if not patching_live or now - self._snapshot_written >= SNAPSHOT_INTERVAL:
-            state = features.state_bytes(index.digests)
-            cache.write_snapshot(index.generation.encode() + ranker.to_bytes(state))
+            digests, generation = index.digests, index.generation
+
+            def write() -> None:
+                state = features.state_bytes(digests)
+                cache.write_snapshot(generation.encode() + ranker.to_bytes(state))
+
+            if len(digests) >= DETACHED_SNAPSHOT_FILES:
+                # ~0.1 s on a large repository, which the caller need not wait for: a forked
+                # child writes it while this process goes on to render.
+                run_detached(write)
+            else:
+                write()
             self._snapshot_written = now
         self._features = features
         return ranker
@@ -147,6 +177,7 @@ class TreeSitterRepoMap:
         """(generation, ranker part, features state) as last stored, for whatever generation."""
         from repomap.rank import Ranker
 
+        wait_detached()  # a snapshot this process is still writing
         data = cache.read_snapshot()
         if data is None or len(data) < GENERATION_CHARS:
             return None

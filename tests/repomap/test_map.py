@@ -9,12 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from repomap import open_repo_map
-from repomap.cache import open_cache
+from repomap.cache import ParseCache, open_cache
 from repomap.errors import RepoMapError
 from repomap.protocol import MapRequest
 from repomap.rank import SNAPSHOT_VERSION, Ranker
@@ -260,6 +261,35 @@ def test_parallel_build_from_a_worker_thread_while_other_threads_run(
     assert repo_map.index.parsed == 90
     result = repo_map.render(MapRequest(query="f17_caller? no: calls to f17", max_tokens=200))
     assert result.files[0] in {"pkg/m17.py", "pkg/m16.py"}
+
+
+def test_a_snapshot_written_by_a_forked_child_serves_the_next_map(
+    make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large repositories write the snapshot from a child; the next map still starts warm."""
+    import repomap.service as service
+
+    monkeypatch.setattr(service, "DETACHED_SNAPSHOT_FILES", 1)
+    write_snapshot = ParseCache.write_snapshot
+
+    def slow_write(self: ParseCache, data: bytes) -> None:  # runs in the child
+        time.sleep(0.5)
+        write_snapshot(self, data)
+
+    monkeypatch.setattr(ParseCache, "write_snapshot", slow_write)
+    files = {f"pkg/m{i}.py": f"def f{i}(x):\n    return f{(i + 1) % 90}(x)\n" for i in range(90)}
+    repo = make_repo(files)
+    request = MapRequest(query="calls to f17", max_tokens=200)
+    first = _map(repo, workers=2).render(request)
+
+    def no_rebuild(*args: object) -> None:
+        raise AssertionError("a warm start must load the snapshot, not rebuild the ranker")
+
+    monkeypatch.setattr(service.TreeSitterRepoMap, "_rebuild", no_rebuild)
+    warm = _map(repo)  # waits for this process's snapshot writer before reading
+    assert warm.index.parsed == 0
+    again = warm.render(request)
+    assert (again.files, again.text) == (first.files, first.text)
 
 
 def test_incremental_patched_and_full_builds_give_identical_maps(
