@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,6 +27,11 @@ class SymbolGraph:
     target: np.ndarray  # int32 edge heads
     weight: np.ndarray  # float64, each node's out-weights sum to 1
     dangling: np.ndarray  # bool per node: no out-edges
+
+    @cached_property
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(source, target) as platform-size integers, which numpy indexes with no conversion."""
+        return self.source.astype(np.intp), self.target.astype(np.intp)
 
     @property
     def node_count(self) -> int:
@@ -106,13 +112,14 @@ def personalised_pagerank(graph: SymbolGraph, seeds: Mapping[int, float]) -> np.
     restart /= restart.sum()
     teleport = (1.0 - DAMPING) * restart
     dangling = np.flatnonzero(graph.dangling)  # same elements, same order as the mask gives
-    flow = np.empty(len(graph.source))
+    source, target = graph.edges
+    flow = np.empty(len(source))
     rank = restart.copy()
     # The arithmetic is exactly that of the textbook loop; `out=` buffers only save allocations.
     for _ in range(MAX_ITERATIONS):
-        np.take(rank, graph.source, out=flow)
+        np.take(rank, source, out=flow)
         np.multiply(flow, graph.weight, out=flow)
-        spread = np.bincount(graph.target, weights=flow, minlength=size)
+        spread = np.bincount(target, weights=flow, minlength=size)
         lost = rank[dangling].sum()
         updated = DAMPING * (spread + lost * restart) + teleport
         if np.abs(updated - rank).sum() < TOLERANCE:
