@@ -132,15 +132,6 @@ class ParseCache:
             "INSERT OR REPLACE INTO token_counts (key, count) VALUES (?, ?)", (key, count)
         )
 
-    def get_meta(self, key: str) -> bytes | None:
-        """A stored blob by key, or None."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else row[0]
-
-    def put_meta(self, key: str, value: bytes) -> None:
-        """Store a blob by key."""
-        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-
     def read_snapshot(self) -> bytes | None:
         """The ranker snapshot as last written, or None."""
         try:
@@ -183,6 +174,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute(
             "INSERT INTO meta (key, value) VALUES ('fingerprint', ?)", (fingerprint,)
         )
+        connection.commit()
+    elif connection.execute("SELECT 1 FROM meta WHERE key != 'fingerprint' LIMIT 1").fetchone():
+        # Earlier versions kept the ranker snapshot here (megabytes): its pages are freed for
+        # tags to reuse.
+        connection.execute("DELETE FROM meta WHERE key != 'fingerprint'")
         connection.commit()
     return connection
 

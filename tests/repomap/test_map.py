@@ -197,6 +197,17 @@ def test_a_new_extractor_drops_the_old_snapshot(shop_repo: Path) -> None:
         assert not cache.has_tags()
 
 
+def test_a_snapshot_left_in_meta_by_an_older_version_is_dropped(shop_repo: Path) -> None:
+    _map(shop_repo)
+    database = shop_repo / ".git" / "hunkwise" / "repomap.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO meta (key, value) VALUES ('snapshot', ?)", (b"x" * 100_000,))
+    request = MapRequest(query="Invoice", max_tokens=300)
+    assert _map(shop_repo).render(request).files[0] == "shop/invoice.py"
+    with sqlite3.connect(database) as db:
+        assert [key for (key,) in db.execute("SELECT key FROM meta")] == ["fingerprint"]
+
+
 def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(RepoMapError) as caught:
         _map(tmp_path)
