@@ -32,8 +32,8 @@ class AgentEventsMixin(AppBase):
         event = message.event
         chat = self.chat
         match event:
-            case TokenDelta(text=text):
-                await chat.stream_token(text)
+            case TokenDelta(text=text, role=role):
+                await chat.stream_token(text, role)
             case ToolCallStarted(call_id=call_id, name=name, arguments=arguments):
                 await chat.tool_started(call_id, name, arguments)
             case ToolCallFinished(call_id=call_id, name=name, ok=ok, summary=summary):

@@ -93,6 +93,26 @@ async def test_streamed_tokens_become_one_markdown_answer(tmp_path: Path) -> Non
         assert answers[0].source == "".join(words)
 
 
+async def test_the_review_models_words_get_their_own_labelled_block(tmp_path: Path) -> None:
+    """Tokens of another role never run on in the main model's answer."""
+    app = review_app(tmp_path / "r", model="replay:/nowhere/x.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for text, role in [("I changed ", "main"), ("the cart.", "main"),
+                           ("Rounding ", "review"), ("looks wrong.", "review"),
+                           ("Fixed it.", "main")]:  # fmt: skip
+            app.post_message(AgentEventPosted(TokenDelta(text=text, role=role)))
+        await settle(pilot)
+        await app.chat.end_stream()
+        blocks = list(app.chat.transcript.query(Markdown))
+        assert [b.source for b in blocks] == [
+            "I changed the cart.",
+            "*review model:* Rounding looks wrong.",
+            "Fixed it.",
+        ]
+        assert [b.has_class("review") for b in blocks] == [False, True, False]
+
+
 async def test_map_command_shows_the_map(tmp_path: Path) -> None:
     """/map QUERY renders the ranked map into the chat; the status bar counts its files."""
     app = review_app(tmp_path / "r")

@@ -63,6 +63,7 @@ class ChatPane(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._stream: MarkdownStream | None = None
+        self._stream_role = "main"  # the model role whose text the open stream shows
         self._tools: dict[str, Collapsible] = {}
 
     def compose(self) -> ComposeResult:
@@ -103,12 +104,21 @@ class ChatPane(Vertical):
         await self.end_stream()
         await self._append(Markdown(text, classes="assistant"))
 
-    async def stream_token(self, text: str) -> None:
-        """Append streamed model text; the Markdown stream coalesces bursts into few updates."""
+    async def stream_token(self, text: str, role: str = "main") -> None:
+        """Append streamed model text; the Markdown stream coalesces bursts into few updates.
+
+        Another model role (the reviewer, the weak model) gets a block of its own, labelled,
+        so its words are never read as the main model's answer.
+        """
+        if self._stream is not None and role != self._stream_role:
+            await self.end_stream()
         if self._stream is None:
-            markdown = Markdown(classes="assistant")
+            markdown = Markdown(classes="assistant" if role == "main" else f"assistant {role}")
             await self._append(markdown)
             self._stream = Markdown.get_stream(markdown)
+            self._stream_role = role
+            if role != "main":
+                await self._stream.write(f"*{role} model:* ")
         await self._stream.write(text)
         self.transcript.scroll_end(animate=False)
 
