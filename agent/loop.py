@@ -24,6 +24,7 @@ from agent.events import (
     ToolCallStarted,
 )
 from agent.mapview import ConversationMap
+from agent.models.cancel import Cancelled
 from agent.models.client import ModelClient, ModelTurn, ToolCall
 from agent.recorder import Recorder
 from agent.secrets import SecretMasker
@@ -128,7 +129,7 @@ class Agent:
         return self._drive()
 
     def cancel(self) -> None:
-        """Stop at the next safe point (between model calls and tool calls)."""
+        """Stop now: a model call in flight is abandoned, a running tool call ends first."""
         self._cancel.set()
 
     def commit_message(self, diff: str) -> str:
@@ -160,6 +161,8 @@ class Agent:
                     outcome = self._turn(toolbox, tests, progress)
                     if outcome is not None:
                         return outcome
+        except Cancelled:  # the user stopped a model call in flight; its answer is dropped
+            return self._finish(AgentState.CANCELLED, progress.spend, "cancelled by the user")
         except HunkwiseError as exc:  # model gave up, replay used up, sandbox unusable
             self._emit(Error(message=exc.message, hint=exc.hint))
             return self._finish(AgentState.ERROR, progress.spend, exc.message)
@@ -250,6 +253,7 @@ class Agent:
         turn = self.client.complete(
             role, outbound, tools or None,
             (lambda text: self._emit(TokenDelta(text=text, role=role))) if stream else None,
+            self._cancel,
         )
         self._account(turn, role)
         return turn

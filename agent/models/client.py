@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from agent.models.cancel import Cancelled, until_cancelled
 from agent.models.replay import ReplayScript, open_replay
 from agent.settings import ModelSettings
 from hunkwise.errors import ConfigError, HunkwiseError
@@ -67,10 +68,10 @@ def _import_litellm() -> Any:
 class ModelClient:
     """Calls the model configured for a role; thread-safe enough for one agent run."""
 
-    def __init__(self, settings: ModelSettings, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, settings: ModelSettings, sleep: Callable[[float], None] | None = None,
                  on_retry: RetryCallback | None = None) -> None:
         self.settings = settings
-        self.sleep = sleep
+        self.sleep = sleep  # a stand-in for the backoff wait; by default it ends on cancel
         self.on_retry = on_retry
         self.litellm = _import_litellm()
         self._replays: dict[str, tuple[ReplayScript, str]] = {}
@@ -130,18 +131,25 @@ class ModelClient:
 
     def complete(self, role: str, messages: list[dict[str, Any]],
                  tools: list[dict[str, Any]] | None = None,
-                 stream_callback: StreamCallback | None = None) -> ModelTurn:
-        """Stream one answer; retries transient failures; raises ModelError when it gives up."""
+                 stream_callback: StreamCallback | None = None,
+                 cancel: threading.Event | None = None) -> ModelTurn:
+        """Stream one answer; retries transient failures; raises ModelError when it gives up.
+
+        Setting `cancel` raises Cancelled promptly, even while the model has not answered yet.
+        """
         litellm = self.litellm
         model, extra, script = self._route(role)
         retryable = (litellm.RateLimitError, litellm.Timeout, litellm.APIConnectionError,
                      litellm.InternalServerError, litellm.ServiceUnavailableError)
         attempt = 0
         while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
             if script is not None:
                 script.next_turn_available(role)
             try:
-                return self._stream_once(role, model, messages, tools, extra, stream_callback)
+                return self._stream_once(role, model, messages, tools, extra, stream_callback,
+                                         cancel)
             except retryable as exc:
                 kind = _describe(exc)
                 if attempt >= self.settings.retries:
@@ -153,7 +161,10 @@ class ModelClient:
                 delay = self.settings.retry_base_s * (2**attempt)
                 if self.on_retry is not None:
                     self.on_retry(kind, attempt + 1, delay)
-                self.sleep(delay)
+                if self.sleep is not None:
+                    self.sleep(delay)
+                else:
+                    (cancel or threading.Event()).wait(delay)
                 attempt += 1
             except litellm.exceptions.APIError as exc:
                 raise ModelError(
@@ -166,7 +177,7 @@ class ModelClient:
                     f"{self.model_name(role)} ({role}) refused the request: {_first_line(exc)}",
                     "check the model name and API key (e.g. ANTHROPIC_API_KEY, OPENAI_API_KEY)",
                 ) from exc
-            except HunkwiseError:
+            except (HunkwiseError, Cancelled):
                 raise
             except Exception as exc:  # noqa: BLE001 - any provider failure is a clear error
                 raise ModelError(
@@ -177,7 +188,8 @@ class ModelClient:
 
     def _stream_once(self, role: str, model: str, messages: list[dict[str, Any]],
                      tools: list[dict[str, Any]] | None, extra: dict[str, Any],
-                     stream_callback: StreamCallback | None) -> ModelTurn:
+                     stream_callback: StreamCallback | None,
+                     cancel: threading.Event | None) -> ModelTurn:
         litellm = self.litellm
         kwargs: dict[str, Any] = dict(extra)
         if tools:
@@ -185,10 +197,14 @@ class ModelClient:
             # We never pass MCP tools; litellm 1.106.2 would otherwise import the optional
             # `mcp` package on every call with tools.
             kwargs["_skip_mcp_handler"] = True
-        stream = litellm.completion(
-            model=model, messages=messages, stream=True, timeout=self.settings.timeout_s,
-            stream_options={"include_usage": True}, **kwargs,
-        )
+
+        def open_stream() -> Iterator[Any]:
+            return litellm.completion(
+                model=model, messages=messages, stream=True, timeout=self.settings.timeout_s,
+                stream_options={"include_usage": True}, **kwargs,
+            )
+
+        stream = open_stream() if cancel is None else until_cancelled(open_stream, cancel)
         chunks = []
         for chunk in stream:
             chunks.append(chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,13 @@ class ReplayScript:
                     raise ConfigError(
                         f"replay file {path}: turn {number} of {role!r} has unknown error {kind!r}",
                         f"use one of {', '.join(ERROR_KINDS)}",
+                    )
+                delay = turn.get("delay_seconds", 0)
+                if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+                    raise ConfigError(
+                        f"replay file {path}: turn {number} of {role!r} has delay_seconds "
+                        f"{delay!r}",
+                        "delay_seconds is how long the turn takes to stream: a number >= 0",
                     )
         return cls(path=path, turns=turns, price=price)
 
@@ -158,20 +166,21 @@ def _usage(messages: list[dict[str, Any]], turn: dict[str, Any]) -> dict[str, in
             "total_tokens": prompt + completion}
 
 
-def _chunks(turn: dict[str, Any], usage: dict[str, int]) -> Iterator[dict[str, Any]]:
-    """Stream a turn as litellm GenericStreamingChunks: text in pieces, then each tool call."""
+def _pieces(turn: dict[str, Any], usage: dict[str, int]) -> list[dict[str, Any]]:
+    """A turn as litellm GenericStreamingChunks: text in pieces, then each tool call."""
     content = turn.get("content") or ""
     calls = turn.get("tool_calls") or []
-    pieces = [content[i : i + 16] for i in range(0, len(content), 16)]
-    for piece in pieces:
-        yield {"text": piece, "tool_use": None, "is_finished": False, "finish_reason": "",
-               "usage": None, "index": 0}
+    chunks: list[dict[str, Any]] = [
+        {"text": content[i : i + 16], "tool_use": None, "is_finished": False,
+         "finish_reason": "", "usage": None, "index": 0}
+        for i in range(0, len(content), 16)
+    ]
     for number, call in enumerate(calls):
         function = call.get("function", {})
         arguments = function.get("arguments", "")
         if not isinstance(arguments, str):
             arguments = json.dumps(arguments)
-        yield {
+        chunks.append({
             "text": "",
             "tool_use": {
                 "id": call.get("id") or f"call_{number}",
@@ -180,9 +189,24 @@ def _chunks(turn: dict[str, Any], usage: dict[str, int]) -> Iterator[dict[str, A
                 "index": number,
             },
             "is_finished": False, "finish_reason": "", "usage": None, "index": 0,
-        }
-    yield {"text": "", "tool_use": None, "is_finished": True,
-           "finish_reason": "tool_calls" if calls else "stop", "usage": usage, "index": 0}
+        })
+    chunks.append({"text": "", "tool_use": None, "is_finished": True,
+                   "finish_reason": "tool_calls" if calls else "stop", "usage": usage,
+                   "index": 0})
+    return chunks
+
+
+def _chunks(turn: dict[str, Any], usage: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """Stream a turn over its `delay_seconds`: the first chunk at once, the last at the end."""
+    chunks = _pieces(turn, usage)
+    delay = float(turn.get("delay_seconds", 0))
+    gap = delay / (len(chunks) - 1) if len(chunks) > 1 else 0.0
+    if delay and len(chunks) == 1:
+        time.sleep(delay)
+    for number, chunk in enumerate(chunks):
+        if number and gap:
+            time.sleep(gap)
+        yield chunk
 
 
 def _make_handler() -> Any:
@@ -208,6 +232,7 @@ def _make_handler() -> Any:
                        model_response: Any, print_verbose: Any, encoding: Any, api_key: Any,
                        logging_obj: Any, optional_params: dict, *args: Any, **kwargs: Any) -> Any:
             turn = self._take(model, messages, optional_params)
+            time.sleep(float(turn.get("delay_seconds", 0)))
             message = Message(content=turn.get("content"), role="assistant",
                               tool_calls=turn.get("tool_calls") or None)
             model_response.choices[0].message = message
