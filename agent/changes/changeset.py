@@ -32,6 +32,7 @@ class ChangeSet:
         self.read_only = False  # set for a review of the user's own worktree
         self._files: dict[str, FileChange] = {}
         self._order: list[str] = []  # file order of a loaded patch
+        self._edited: dict[str, FileChange] = {}  # own-changes review: files with edited hunks
         self._lock = threading.RLock()
 
     # -- disk ---------------------------------------------------------------------------
@@ -260,6 +261,9 @@ class ChangeSet:
         with self._lock:
             change, number = self._find(hunk_id)
             new_id = change.edit(number, new_text)
+            if self.read_only:
+                # Kept even when the edit empties the file's hunks: the edit still goes to disk.
+                self._edited[change.path] = change
             if not change.hunks:
                 self._files.pop(change.path, None)
             return self.hunk(new_id) if new_id else None
@@ -337,6 +341,22 @@ class ChangeSet:
                     "commit the accepted hunks instead",
                 )
             return write_accepted(self, self._files, snapshot)
+
+    def write_review_edits(self, snapshot: bool = True) -> WriteReport:
+        """Put the hunks edited in a review of your own changes on disk; see `writeback`.
+
+        Only files still byte-identical to what the review loaded are written (atomically,
+        after a safety snapshot); the others are left alone and reported as conflicts.
+        """
+        from agent.changes.writeback import write_review_edits
+
+        with self._lock:
+            if not self.read_only:
+                raise ChangeError(
+                    "only a review of your own changes writes its edits back",
+                    "use write_accepted for proposed changes",
+                )
+            return write_review_edits(self, self._edited, snapshot)
 
     # -- constructors ---------------------------------------------------------------------
 
