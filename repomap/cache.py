@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import sqlite3
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 from repomap.errors import RepoMapError
 
 # Bump when the extracted data changes shape; the query texts are hashed in automatically.
-EXTRACT_VERSION = 2
+EXTRACT_VERSION = 3
 CACHE_FILE = "repomap.sqlite3"
 # The ranker snapshot is one large blob rewritten whole: a plain file replaced atomically costs
 # a fraction of a SQLite write (no WAL copy, no checkpoint) and reads back in one call.
@@ -72,9 +71,9 @@ class ParseCache:
         rows = self.db.execute("SELECT path, size, mtime_ns, digest FROM files")
         return {path: (size, mtime, digest) for path, size, mtime, digest in rows}
 
-    def tags(self, digests: Iterable[str]) -> dict[str, tuple | None]:
-        """digest -> plain tags (None: skipped as generated) for the digests present."""
-        found: dict[str, tuple | None] = {}
+    def payloads(self, digests: Iterable[str]) -> dict[str, bytes | None]:
+        """digest -> tags payload (None: skipped as generated) for the digests present."""
+        found: dict[str, bytes | None] = {}
         wanted = list(digests)
         for start in range(0, len(wanted), 900):
             chunk = wanted[start : start + 900]
@@ -82,8 +81,7 @@ class ParseCache:
             rows = self.db.execute(
                 f"SELECT digest, payload FROM tags WHERE digest IN ({marks})", chunk
             )
-            for digest, payload in rows:
-                found[digest] = None if payload is None else marshal.loads(payload)
+            found.update(rows)
         return found
 
     def known_digests(self, digests: Iterable[str]) -> set[str]:
@@ -106,7 +104,7 @@ class ParseCache:
         return {row[0] for row in self.db.execute("SELECT digest FROM tags WHERE payload IS NULL")}
 
     def put_tags(self, items: Iterable[tuple[str, bytes | None]]) -> None:
-        """Store marshalled plain tags (None: skipped as generated) by digest."""
+        """Store tags payloads (None: skipped as generated) by digest."""
         self.db.executemany("INSERT OR REPLACE INTO tags (digest, payload) VALUES (?, ?)", items)
 
     def replace_stat_rows(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshal
 import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -12,6 +11,7 @@ from itertools import count, islice
 import numpy as np
 
 from repomap.lexical import path_terms
+from repomap.payload import counted
 
 PATH_TERM_WEIGHT = 3
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -74,22 +74,18 @@ class Features:
         self.rows = rows or {}
         self._path_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def add(self, digest: str, plain: tuple) -> None:
-        """Number a file's plain tags (see FileTags.to_plain) under its blob id."""
-        self.add_many([(digest, plain)])
-
     def add_many(self, items: Iterable[tuple[str, tuple]]) -> None:
-        """`add` for many files at once (in this order), skipping blob ids already numbered."""
+        """Number files' tags, given as (digest, payload.counted(...)) in this order; blob ids
+        already numbered are skipped."""
         names: list[str] = []
         terms: list[str] = []
         used_counts: list[int] = []
         term_counts: list[int] = []
         spans: list[tuple[str, int, int, int]] = []
-        for digest, plain in items:
+        for digest, (defined, references, words) in items:
             if digest in self.rows:
                 continue
-            _, definitions, references, words = plain
-            names.extend([d[0] for d in definitions])
+            names.extend(defined)
             if references:
                 used, counts = zip(*references, strict=True)
                 names.extend(used)
@@ -98,30 +94,30 @@ class Features:
                 spelled, counts = zip(*words, strict=True)
                 terms.extend(spelled)
                 term_counts.extend(counts)
-            spans.append((digest, len(definitions), len(references), len(words)))
+            spans.append((digest, len(defined), len(references), len(words)))
         # One numbering pass per batch: per-file numpy calls would cost more than the numbering.
         name_ids = self.names.number(names)
         term_ids = self.terms.number(terms)
         used_weights = np.asarray(used_counts, dtype=np.float64)
         term_weights = np.asarray(term_counts, dtype=np.float64)
         name_at = used_at = term_at = 0
-        for digest, defined, used, words in spans:
+        for digest, defined_count, used, words_count in spans:
             if digest not in self.rows:  # (a blob listed twice is numbered once)
                 self.rows[digest] = FileRows(
-                    np.unique(name_ids[name_at : name_at + defined]),
-                    name_ids[name_at + defined : name_at + defined + used],
+                    np.unique(name_ids[name_at : name_at + defined_count]),
+                    name_ids[name_at + defined_count : name_at + defined_count + used],
                     used_weights[used_at : used_at + used],
-                    term_ids[term_at : term_at + words],
-                    term_weights[term_at : term_at + words],
+                    term_ids[term_at : term_at + words_count],
+                    term_weights[term_at : term_at + words_count],
                 )
-            name_at += defined + used
+            name_at += defined_count + used
             used_at += used
-            term_at += words
+            term_at += words_count
 
     def add_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
-        """`add_many` for tags as parse workers send them (marshalled)."""
+        """`add_many` for payloads as parse workers send them and the cache stores them."""
         self.add_many(
-            (digest, marshal.loads(payload)) for digest, payload in items if digest not in self.rows
+            (digest, counted(payload)) for digest, payload in items if digest not in self.rows
         )
 
     def path_rows(self, path: str) -> tuple[np.ndarray, np.ndarray]:

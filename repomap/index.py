@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import marshal
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ from repomap.cache import ParseCache, blob_digest
 from repomap.discovery import SourceFile, discover, looks_generated
 from repomap.extract import extract_plain
 from repomap.languages import parser, tags_query
+from repomap.payload import pack
 
 CHUNK = 48
 # Below this many files a pool costs more than it saves.
@@ -27,7 +27,7 @@ class Index:
 
     paths: tuple[str, ...]
     digests: tuple[str, ...]
-    fresh: dict[str, bytes]  # digest -> marshalled plain tags parsed by this build
+    fresh: dict[str, bytes]  # digest -> payload (repomap.payload) parsed by this build
     parsed: int  # how many files this build had to parse
 
     @property
@@ -40,9 +40,9 @@ class Index:
 
 
 def _parse_one(root: str, path: str, language: str) -> tuple[str, str, bytes | None]:
-    """(path, digest, marshalled plain tags or None when skipped) for one file, read now.
+    """(path, digest, tags payload or None when skipped) for one file, read now.
 
-    Workers marshal the tags themselves: the cache stores exactly these bytes, and sending one
+    Workers pack the tags themselves: the cache stores exactly these bytes, and sending one
     bytes object back costs far less than pickling thousands of small tuples.
     """
     try:
@@ -53,7 +53,7 @@ def _parse_one(root: str, path: str, language: str) -> tuple[str, str, bytes | N
     digest = blob_digest(source)
     if looks_generated(source):
         return path, digest, None
-    return path, digest, marshal.dumps(extract_plain(language, source))
+    return path, digest, pack(extract_plain(language, source))
 
 
 def _parse_chunk(
@@ -69,7 +69,7 @@ def _prepare_languages(languages: set[str]) -> None:
         parser(language)
 
 
-Parsed = list[tuple[str, str, bytes | None]]  # (path, digest, marshalled plain tags or None)
+Parsed = list[tuple[str, str, bytes | None]]  # (path, digest, payload or None: skipped)
 
 
 def _parse_all(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from repomap.extract import Definition, FileTags
+from repomap.extract import Definition
 from repomap.graph import SymbolGraph
 from repomap.rank import Ranking
 from repomap.tokens import CountStore, TokenCounter
@@ -20,10 +20,13 @@ KIND_PRIORITY = {"class": 3, "interface": 3, "module": 2, "function": 2, "method
 
 
 def _chosen(
-    tags: FileTags, graph: SymbolGraph, symbol_rank: np.ndarray, named: frozenset[str], limit: int
+    definitions: Sequence[Definition],
+    graph: SymbolGraph,
+    symbol_rank: np.ndarray,
+    named: frozenset[str],
+    limit: int,
 ) -> tuple[int, ...]:
     """Indexes of the definitions worth showing, with their enclosing definitions, in line order."""
-    definitions = tags.definitions
 
     def importance(index: int) -> tuple:
         definition = definitions[index]
@@ -86,7 +89,7 @@ class Renderer:
         ranking: Ranking,
         paths: Sequence[str],
         digests: Sequence[str],
-        tags_of: Callable[[list[int]], dict[int, FileTags]],
+        definitions_of: Callable[[list[int]], dict[int, tuple[Definition, ...]]],
         graph: SymbolGraph,
         max_tokens: int,
         skip: frozenset[str] = frozenset(),
@@ -96,17 +99,18 @@ class Renderer:
         pieces: list[str] = []
         used = 0
         order = [i for i in ranking.order if paths[i] not in skip]
-        loaded: dict[int, FileTags] = {}
+        loaded: dict[int, tuple[Definition, ...]] = {}
         for position, file_id in enumerate(order):
             if file_id not in loaded:
-                loaded.update(tags_of(order[position : position + LOAD_BATCH]))
-            tags = loaded.get(file_id)
+                loaded.update(definitions_of(order[position : position + LOAD_BATCH]))
+            definitions = loaded.get(file_id, ())
             placed = False
             for limit in (DEFINITIONS_PER_FILE, SHORT_DEFINITIONS, 0):
                 chosen: tuple[int, ...] = ()
-                if limit and tags is not None:
-                    chosen = _chosen(tags, graph, ranking.symbol_rank, ranking.named_symbols, limit)
-                definitions = tags.definitions if tags is not None else ()
+                if limit and definitions:
+                    chosen = _chosen(
+                        definitions, graph, ranking.symbol_rank, ranking.named_symbols, limit
+                    )
                 text = self._fragment(paths[file_id], digests[file_id], definitions, chosen)
                 cost = self.counter.count(text, store)
                 if used + cost <= max_tokens:

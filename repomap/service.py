@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import marshal
 import subprocess
 import threading
 import time
@@ -15,13 +14,14 @@ from repomap.background import run_detached, wait_detached
 from repomap.cache import ParseCache, default_cache_dir, open_cache
 from repomap.discovery import git_files
 from repomap.errors import RepoMapError
+from repomap.payload import shown
 from repomap.protocol import MapRequest, MapResult, Progress
 from repomap.settings import RepoMapSettings
 
 # Parsing, ranking and rendering pull in numpy (~50 ms to import): `build` imports them while
 # git lists the work tree in another process.
 if TYPE_CHECKING:
-    from repomap.extract import FileTags
+    from repomap.extract import Definition
     from repomap.features import Features
     from repomap.index import Index
     from repomap.rank import Ranker
@@ -31,7 +31,7 @@ GENERATION_CHARS = 40
 SNAPSHOT_INTERVAL = 60.0
 # From this many files on, the snapshot is written by a forked child (see `run_detached`).
 DETACHED_SNAPSHOT_FILES = 1_000
-# Rendering reads the tags of the few top files; recent ones stay in memory.
+# Rendering reads the definitions of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
 # (generation it was built for, pickled ranker, numbered tags as Features.state_bytes gives)
 Snapshot = tuple[str, bytes, bytes]
@@ -56,7 +56,7 @@ class TreeSitterRepoMap:
         self._features: Features | None = None
         self._features_state: bytes | None = None
         self._snapshot_written = 0.0  # loaded, turned into Features when needed
-        self._tags: dict[str, FileTags] = {}
+        self._definitions: dict[str, tuple[Definition, ...]] = {}
 
     @property
     def cache_dir(self) -> Path:
@@ -135,16 +135,12 @@ class TreeSitterRepoMap:
                 features = _unpickled_features(state) if state is not None else Features()
             self._features_state = None
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
-        stored = cache.tags([d for d in missing if d not in index.fresh])
-        plains = (
-            (
-                digest,
-                marshal.loads(index.fresh[digest]) if digest in index.fresh else stored[digest],
-            )
+        stored = cache.payloads([d for d in missing if d not in index.fresh])
+        features.add_payloads(
+            (digest, payload)
             for digest in missing
-            if digest in index.fresh or stored.get(digest) is not None
+            if (payload := index.fresh.get(digest) or stored.get(digest)) is not None
         )
-        features.add_many(plains)
         features.keep_only(index.digests)
         ranker = Ranker.build(index.paths, index.digests, features)
         # While the app edits files the map is rebuilt often; an older snapshot is still correct
@@ -189,20 +185,25 @@ class TreeSitterRepoMap:
             return None
         return data[:GENERATION_CHARS].decode(), parts[0], parts[1]
 
-    def _tags_of(self, file_ids: list[int], cache: ParseCache) -> dict[int, FileTags]:
-        """Tags of some files, from a small memory cache or the SQLite cache."""
-        from repomap.extract import FileTags
+    def _definitions_of(
+        self, file_ids: list[int], cache: ParseCache
+    ) -> dict[int, tuple[Definition, ...]]:
+        """Definitions of some files, from a small memory cache or the SQLite cache."""
+        from repomap.extract import Definition
 
         assert self._index is not None
         digests = self._index.digests
-        needed = [digests[i] for i in file_ids if digests[i] not in self._tags]
+        needed = [digests[i] for i in file_ids if digests[i] not in self._definitions]
         if needed:
-            if len(self._tags) > TAGS_IN_MEMORY:
-                self._tags.clear()
-            for digest, plain in cache.tags(needed).items():
-                if plain is not None:
-                    self._tags[digest] = FileTags.from_plain(plain)
-        return {i: self._tags[digests[i]] for i in file_ids if digests[i] in self._tags}
+            if len(self._definitions) > TAGS_IN_MEMORY:
+                self._definitions.clear()
+            for digest, payload in cache.payloads(needed).items():
+                if payload is not None:
+                    _, plain = shown(payload)
+                    self._definitions[digest] = tuple(Definition(*d) for d in plain)
+        return {
+            i: self._definitions[digests[i]] for i in file_ids if digests[i] in self._definitions
+        }
 
     def _renderer_for_model(self) -> Renderer:
         from repomap.render import Renderer
@@ -230,7 +231,7 @@ class TreeSitterRepoMap:
                 ranking,
                 index.paths,
                 index.digests,
-                lambda ids: self._tags_of(ids, cache),
+                lambda ids: self._definitions_of(ids, cache),
                 ranker.graph,
                 max(request.max_tokens, 0),
                 skip=frozenset(request.chat_files),
