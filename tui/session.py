@@ -141,6 +141,25 @@ class ReviewSession:
             override_note=self.override_note() if override else None,
         )
 
+    def write_review_edits(self) -> str | None:
+        """After a commit of your own changes, put the hunks you edited in the review on disk.
+
+        Returns what to tell the user about files left alone because they changed on disk
+        since the review loaded them, or None when nothing was left alone.
+        """
+        if not self.from_worktree or self.changes is None:
+            return None
+        from agent.changes.writeback import KEPT_HINT
+
+        report = self.changes.write_review_edits()
+        return (
+            "\n".join(
+                f"{message}\n→ {KEPT_HINT.format(path=path)}"
+                for path, message in zip(report.conflicts, report.messages, strict=True)
+            )
+            or None
+        )
+
     def override_note(self) -> str:
         """The line recorded in the commit when the user overrides the test gate."""
         if self.report is None:

@@ -150,7 +150,11 @@ class WorkersMixin(AppBase):
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
     def commit(self, request: CommitRequest) -> None:
-        """Write the accepted state (unless it is the user's own tree) and commit exactly it."""
+        """Write the accepted state (unless it is the user's own tree) and commit exactly it.
+
+        A review of the user's own tree instead gets its edited hunks written back after the
+        commit, so the working tree does not silently undo them.
+        """
         from agent.changes.errors import ChangeError
         from agent.vcs import GitRepo
 
@@ -173,7 +177,18 @@ class WorkersMixin(AppBase):
                 request.bases,
                 from_worktree=session.from_worktree,
             )
-        self.post_message(Committed(sha, request.message.splitlines()[0]))
+        try:
+            kept = session.write_review_edits()
+        finally:
+            self.post_message(Committed(sha, request.message.splitlines()[0]))
+        if kept:
+            self.notify(
+                kept,
+                title="your edit is in the commit only",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )  # notify is thread-safe
 
     @work(thread=True, exclusive=True, group="commit", exit_on_error=False)
     def undo_commit(self) -> None:
