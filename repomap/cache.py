@@ -15,7 +15,7 @@ from pathlib import Path
 from repomap.errors import RepoMapError
 
 # Bump when the extracted data changes shape; the query texts are hashed in automatically.
-EXTRACT_VERSION = 3
+EXTRACT_VERSION = 4
 CACHE_FILE = "repomap.sqlite3"
 # The ranker snapshot is one large blob rewritten whole: a plain file replaced atomically costs
 # a fraction of a SQLite write (no WAL copy, no checkpoint) and reads back in one call.

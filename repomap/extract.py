@@ -9,7 +9,7 @@ from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING
 
 from repomap.languages import parser, tags_query
-from repomap.lexical import WORD, word_terms
+from repomap.lexical import WORD, search_terms
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -41,7 +41,11 @@ class FileTags:
     language: str
     definitions: tuple[Definition, ...]
     references: tuple[tuple[str, int], ...]  # (name, count), sorted by name
-    words: tuple[tuple[str, int], ...]  # search terms with counts, sorted by term
+    prose: tuple[tuple[str, int], ...]  # words of docstrings, strings, comments; sorted
+
+    def terms(self) -> dict[str, int]:
+        """Search terms with counts (see `repomap.lexical.search_terms`)."""
+        return search_terms((d.name for d in self.definitions), self.references, self.prose)
 
     def to_plain(self) -> tuple:
         """A tuple of builtins (for marshal) that `from_plain` turns back into FileTags."""
@@ -52,18 +56,18 @@ class FileTags:
                 for d in self.definitions
             ),
             self.references,
-            self.words,
+            self.prose,
         )
 
     @classmethod
     def from_plain(cls, plain: tuple) -> FileTags:
         """Inverse of `to_plain`."""
-        language, definitions, references, words = plain
+        language, definitions, references, prose = plain
         return cls(
             language,
             tuple(Definition(*d) for d in definitions),
             tuple(tuple(r) for r in references),
-            tuple(tuple(w) for w in words),
+            tuple(tuple(w) for w in prose),
         )
 
 
@@ -181,26 +185,10 @@ def tags_of_captures(language: str, source: bytes, captures: dict[str, list[Node
             name = raw.decode("utf-8", "replace")
             references[name] = references.get(name, 0) + count
     definitions = _with_parents(_definitions(captures), source)
-    # Every identifier counts its search terms once per occurrence, wherever it occurs (prose,
-    # definition names, references): add the occurrences up first, then split each name once.
-    occurrences: dict[str, int] = Counter(
-        WORD.findall(b"\n".join(docs).decode("utf-8", "replace")) if docs else ()
-    )
-    found = occurrences.get
-    for definition in definitions:
-        occurrences[definition[0]] = found(definition[0], 0) + 1
-    for name, count in references.items():
-        occurrences[name] = found(name, 0) + count
-    words: dict[str, int] = {}
-    known = words.get
-    for word, count in occurrences.items():
-        for term in word_terms(word):
-            words[term] = known(term, 0) + count
-    for definition in definitions:
-        # Exact names match even when they are stop-words.
-        exact = definition[0].lower().strip("_")
-        words[exact] = known(exact, 0) + 1
-    return (language, definitions, tuple(sorted(references.items())), tuple(sorted(words.items())))
+    # Identifier-like words of the prose, counted; their search terms are derived per
+    # repository (Features), not per file, since most words recur in many files.
+    prose = Counter(WORD.findall(b"\n".join(docs).decode("utf-8", "replace")) if docs else ())
+    return (language, definitions, tuple(sorted(references.items())), tuple(sorted(prose.items())))
 
 
 def extract(language: str, source: bytes) -> FileTags:

@@ -12,6 +12,7 @@ import numpy as np
 
 from repomap.lexical import path_terms
 from repomap.payload import counted
+from repomap.termtable import TermTable
 
 PATH_TERM_WEIGHT = 3
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -68,51 +69,55 @@ class Features:
         names: Vocabulary | None = None,
         terms: Vocabulary | None = None,
         rows: dict[str, FileRows] | None = None,
+        table: TermTable | None = None,
     ) -> None:
-        self.names = names or Vocabulary()
-        self.terms = terms or Vocabulary()
+        self.names = names or Vocabulary()  # identifiers: defined, referenced, in prose
+        self.terms = terms or Vocabulary()  # search terms
         self.rows = rows or {}
+        self.table = table or TermTable()  # identifier id -> its search terms
         self._path_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def add_many(self, items: Iterable[tuple[str, tuple]]) -> None:
         """Number files' tags, given as (digest, payload.counted(...)) in this order; blob ids
-        already numbered are skipped."""
+        already numbered are skipped.
+
+        A file's search terms are those of `repomap.lexical.search_terms`, found through the
+        term table: each distinct identifier is split once per repository, not once per file.
+        """
         names: list[str] = []
-        terms: list[str] = []
-        used_counts: list[int] = []
-        term_counts: list[int] = []
+        counts: list[int] = []
         spans: list[tuple[str, int, int, int]] = []
-        for digest, (defined, references, words) in items:
+        for digest, (defined, references, prose) in items:
             if digest in self.rows:
                 continue
             names.extend(defined)
-            if references:
-                used, counts = zip(*references, strict=True)
-                names.extend(used)
-                used_counts.extend(counts)
-            if words:
-                spelled, counts = zip(*words, strict=True)
-                terms.extend(spelled)
-                term_counts.extend(counts)
-            spans.append((digest, len(defined), len(references), len(words)))
+            counts.extend([1] * len(defined))
+            for pairs in (references, prose):
+                if pairs:
+                    spelled, times = zip(*pairs, strict=True)
+                    names.extend(spelled)
+                    counts.extend(times)
+            spans.append((digest, len(defined), len(references), len(prose)))
         # One numbering pass per batch: per-file numpy calls would cost more than the numbering.
-        name_ids = self.names.number(names)
-        term_ids = self.terms.number(terms)
-        used_weights = np.asarray(used_counts, dtype=np.float64)
-        term_weights = np.asarray(term_counts, dtype=np.float64)
-        name_at = used_at = term_at = 0
-        for digest, defined_count, used, words_count in spans:
+        known = self.table.size  # identifiers the table already splits
+        ids = self.names.number(names)
+        self.table.extend(self.names.words[known:], self.terms.ids)
+        weights = np.asarray(counts, dtype=np.float64)
+        term_ids, term_weights, lengths = self.table.expand(ids.astype(np.intp), weights)
+        ends = np.concatenate([[0], np.cumsum(lengths)])
+        at = 0
+        for digest, defined, used, prose_count in spans:
+            stop = at + defined + used + prose_count
             if digest not in self.rows:  # (a blob listed twice is numbered once)
+                own = ids[at : at + defined]
                 self.rows[digest] = FileRows(
-                    np.unique(name_ids[name_at : name_at + defined_count]),
-                    name_ids[name_at + defined_count : name_at + defined_count + used],
-                    used_weights[used_at : used_at + used],
-                    term_ids[term_at : term_at + words_count],
-                    term_weights[term_at : term_at + words_count],
+                    np.unique(own),
+                    ids[at + defined : at + defined + used],
+                    weights[at + defined : at + defined + used],
+                    np.concatenate([term_ids[ends[at] : ends[stop]], self.table.exact(own)]),
+                    np.concatenate([term_weights[ends[at] : ends[stop]], np.ones(defined)]),
                 )
-            name_at += defined_count + used
-            used_at += used
-            term_at += words_count
+            at = stop
 
     def add_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
         """`add_many` for payloads as parse workers send them and the cache stores them."""
@@ -144,7 +149,7 @@ class Features:
             lengths = np.array([len(p) for p in parts], dtype=np.int64)
             flat = np.concatenate(parts) if parts else EMPTY_COUNTS
             columns.append((lengths, flat))
-        return (self.names.words, self.terms.words, order, columns)
+        return (self.names.words, self.terms.words, order, columns, self.table.state())
 
     def state_bytes(self, digests: Sequence[str]) -> bytes:
         """`to_state` pickled, for a snapshot."""
@@ -158,7 +163,7 @@ class Features:
     @classmethod
     def from_state(cls, state: tuple) -> Features:
         """Inverse of `to_state`."""
-        names, terms, order, columns = state
+        names, terms, order, columns, table = state
         split = []
         for lengths, flat in columns:
             bounds = np.concatenate([[0], np.cumsum(lengths)])
@@ -166,4 +171,4 @@ class Features:
         rows = {
             digest: FileRows(*(column[i] for column in split)) for i, digest in enumerate(order)
         }
-        return cls(Vocabulary.of(names), Vocabulary.of(terms), rows)
+        return cls(Vocabulary.of(names), Vocabulary.of(terms), rows, TermTable(*table))

@@ -84,6 +84,27 @@ def term_counts(text: str) -> Counter[str]:
     return counts
 
 
+def search_terms(
+    defined: Iterable[str],
+    references: Iterable[tuple[str, int]],
+    prose: Iterable[tuple[str, int]],
+) -> dict[str, int]:
+    """A file's search terms with counts: the terms of every identifier occurrence (definitions,
+    references, words of its prose), plus each definition's exact name, even a stop-word.
+
+    Features computes the same counts per repository rather than per file; this is the plain
+    statement of what they must equal.
+    """
+    found: Counter[str] = Counter()
+    for name in defined:
+        found.update(word_terms(name))
+        found[name.lower().strip("_")] += 1
+    for word, count in (*references, *prose):
+        for term in word_terms(word):
+            found[term] += count
+    return dict(found)
+
+
 @lru_cache(maxsize=100_000)
 def _path_part_terms(part: str) -> tuple[str, ...]:
     return tuple(terms(PATH_PUNCTUATION.sub(" ", part)))
@@ -146,7 +167,8 @@ class BM25:
     def scores(self, query_terms: Iterable[str]) -> np.ndarray:
         """BM25 score of every document for the query (zeros where no term is shared)."""
         result = np.zeros(self.size)
-        wanted = sorted({self._id_of[t] for t in query_terms if t in self._id_of})
+        # In spelling order: the scores' sums then never depend on how terms were numbered.
+        wanted = [self._id_of[t] for t in sorted(set(query_terms)) if t in self._id_of]
         if not wanted or self.size == 0:
             return result
         mask = np.isin(self.term_ids, np.asarray(wanted, dtype=np.int32))

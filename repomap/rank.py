@@ -16,7 +16,7 @@ from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 5
+SNAPSHOT_VERSION = 6
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01

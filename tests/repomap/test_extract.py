@@ -80,8 +80,8 @@ def test_methods_know_their_class_and_signatures_keep_indentation() -> None:
 
 def test_docstrings_feed_search_words() -> None:
     tags = extract("python", (FIXTURES / "sample.py").read_bytes())
-    assert "shapes" in dict(tags.words)
-    assert "areas" in dict(tags.words)
+    assert "shapes" in tags.terms()
+    assert "areas" in tags.terms()
 
 
 def test_broken_and_non_utf8_source_does_not_raise() -> None:
@@ -93,3 +93,27 @@ def test_broken_and_non_utf8_source_does_not_raise() -> None:
 def test_plain_round_trip() -> None:
     tags = extract("rust", _fixture("rust").read_bytes())
     assert FileTags.from_plain(tags.to_plain()) == tags
+
+
+def test_ranking_features_count_the_same_search_terms_as_each_file_alone(
+    tmp_path: Path,
+) -> None:
+    """Terms split once per repository (Features' term table) equal `search_terms` per file."""
+    from repomap.features import Features
+    from repomap.payload import counted, pack
+
+    odd = tmp_path / "underscores.py"
+    odd.write_text('class _Hidden:\n    def __init__(self):\n        """Self-made HTTPServer."""\n')
+    fixtures = [*sorted(p for p in FIXTURES.iterdir() if language_for_path(p.name)), odd]
+    features = Features()
+    batch = [(p.name, counted(pack(extract(language_for_path(p.name), p.read_bytes()).to_plain())))
+             for p in fixtures]  # fmt: skip
+    features.add_many(batch[:3])
+    features.add_many(batch + batch[:2])  # later batches, and blobs listed twice
+    spelling = features.terms.words
+    for path in fixtures:
+        row = features.rows[path.name]
+        counted_terms: dict[str, float] = {}
+        for term, times in zip(row.words.tolist(), row.word_counts.tolist(), strict=True):
+            counted_terms[spelling[term]] = counted_terms.get(spelling[term], 0) + times
+        assert counted_terms == extract(language_for_path(path.name), path.read_bytes()).terms()
