@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from agent.contracts import AgentState, Review
+from agent.contracts import AgentState, Review, TaskSpec
 from sandbox.protocol import TestReport
 
 
@@ -80,6 +80,13 @@ class ReviewNotes(BaseModel):
     review: Review
 
 
+class PlanReady(BaseModel):
+    """The plan step's result, before any edit: what done means."""
+
+    type: Literal["plan_ready"] = "plan_ready"
+    spec: TaskSpec
+
+
 class CostUpdate(BaseModel):
     """Tokens and dollars of the last call and of the session so far."""
 
@@ -117,6 +124,7 @@ AgentEvent = Annotated[
     | TestOutput
     | TestRunFinished
     | ReviewNotes
+    | PlanReady
     | CostUpdate
     | StateChanged
     | Error,

@@ -17,6 +17,7 @@ from agent.events import (
     Error,
     EventSink,
     PatchProposed,
+    PlanReady,
     ReviewNotes,
     StateChanged,
     TokenDelta,
@@ -337,7 +338,11 @@ class Agent:
         self._set_state(AgentState.PLANNING)
         spec = phases.run_plan(self.task, self.map.render(self.task), self.workspace,
                                self.repo_map, self._call, self._run_tool)
-        if spec is not None:
+        if spec is None:
+            self._emit(Error(message="the model gave no plan",
+                             hint="the agent goes on with the task without a plan"))
+        else:
+            self._emit(PlanReady(spec=spec))
             criteria = "\n".join(f"- {c}" for c in spec.acceptance_criteria)
             self.messages.append({"role": "user", "content": (
                 f"Plan (risk {spec.risk}): {spec.summary}\nAcceptance criteria:\n{criteria}\n"

@@ -9,6 +9,7 @@ from agent.events import (
     CostUpdate,
     Error,
     PatchProposed,
+    PlanReady,
     ReviewNotes,
     StateChanged,
     TestOutput,
@@ -56,6 +57,14 @@ class AgentEventsMixin(AppBase):
                 ]
                 await chat.add_markdown("\n".join(lines))
                 self.refresh_diff()
+            case PlanReady(spec=spec):
+                criteria = [f"- {c}" for c in spec.acceptance_criteria] or ["- (none given)"]
+                lines = [f"**Plan** (risk {spec.risk}): {spec.summary}", "", "Acceptance criteria:"]
+                lines += criteria
+                if spec.files_likely_affected:
+                    files = ", ".join(f"`{path}`" for path in spec.files_likely_affected)
+                    lines += ["", f"Files likely affected: {files}"]
+                await chat.add_markdown("\n".join(lines))
             case CostUpdate() as cost:
                 self.set_status(tokens=cost.session_tokens, cost_usd=cost.session_cost_usd)
                 turn = cost.prompt_tokens + cost.completion_tokens

@@ -15,6 +15,7 @@ NEEDS_MODEL = ConfigError(
     "no model is configured, so there is no agent to ask",
     "start with --model NAME, set HUNKWISE_MODEL, or type /model NAME",
 )
+BUSY_STATES = frozenset({"working", "testing", "reviewing", "planning"})
 
 
 class SlashMixin(AppBase):
@@ -35,13 +36,27 @@ class SlashMixin(AppBase):
 
     @on(ChatPane.CancelRequested)
     def _cancel(self) -> None:
-        if self.status_info.agent_state in {"working", "testing", "reviewing", "planning"}:
+        if self.status_info.agent_state in BUSY_STATES:
             self.cancel_agent()
             self.notify("stopping the agent at the next safe point…")
 
-    async def submit_task(self, task: str) -> None:
-        """Send a task to the agent (or explain how to get one)."""
-        await self.chat.add_user(task)
+    def _refuse_while_busy(self) -> bool:
+        """Say so and return True while the agent works (a second run would race the first)."""
+        if self.status_info.agent_state not in BUSY_STATES:
+            return False
+        self.notify(
+            "the agent is still working\n→ press Escape to stop it, then send again "
+            "(↑ in the input brings your message back)",
+            severity="warning",
+        )
+        return True
+
+    async def submit_task(self, task: str, plan: bool | None = None, echo: bool = True) -> None:
+        """Send a task to the agent (or explain how to get one); `plan` overrides agent.plan."""
+        if self._refuse_while_busy():
+            return
+        if echo:
+            await self.chat.add_user(task)
         if self.session.model is None:
             self.show_error(NEEDS_MODEL)
             return
@@ -49,7 +64,7 @@ class SlashMixin(AppBase):
             self.notify("still loading the repository; try again in a moment", severity="warning")
             return
         self.set_status(agent_state="working")
-        self.run_agent(task)
+        self.run_agent(task, plan=plan)
 
     def run_slash(self, command: SlashCommand) -> None:
         """Run a command from the palette."""
@@ -131,16 +146,19 @@ class SlashMixin(AppBase):
         if not task:
             self.show_error(ConfigError("/plan needs a task", "e.g. /plan make login retry"))
             return
-        self.session.settings = self.session.settings.model_copy(
-            update={"agent": self.session.settings.agent.model_copy(update={"plan": True})}
-        )
+        if self._refuse_while_busy():
+            return
+        # A fresh conversation, because the agent plans only at the start of one; the plan
+        # is asked for this task only, not written into the settings for every later one.
         self._agent = None
-        await self.submit_task(task)
+        await self.submit_task(task, plan=True, echo=False)
 
     async def _redo(self) -> None:
         changes = self.session.changes
         if self.session.model is None or changes is None:
             self.show_error(NEEDS_MODEL)
+            return
+        if self._refuse_while_busy():
             return
         rejected = changes.rejections()
         if not rejected:

@@ -100,10 +100,10 @@ class WorkersMixin(AppBase):
             self.post_message(BranchKnown(git.branch()))
 
     @work(thread=True, exclusive=True, group="agent", exit_on_error=False)
-    def run_agent(self, task: str, redo: bool = False) -> None:
+    def run_agent(self, task: str, redo: bool = False, plan: bool | None = None) -> None:
         """Run the agent on `task` (or send the rejected hunks back) until it stops."""
         agent = self._get_agent(task)
-        outcome = agent.redo_rejected() if redo else agent.run(task)
+        outcome = agent.redo_rejected() if redo else agent.run(task, plan=plan)
         self.post_message(AgentFinished(outcome))
 
     def cancel_agent(self) -> None:

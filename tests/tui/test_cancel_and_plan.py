@@ -76,6 +76,11 @@ def transcript_text(app) -> str:
     return "\n".join(parts)
 
 
+def notices(app) -> list[str]:
+    """The messages of the app's notifications (for assertion messages)."""
+    return [n.message for n in app._notifications]
+
+
 async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
     """Let the app run until `predicate()` holds (fails after `timeout` seconds)."""
     deadline = time.monotonic() + timeout
@@ -113,6 +118,13 @@ async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
         assert app.status_info.agent_state == "working"
         assert [f.path for f in app.session.files()] == ["calc.py"]
         assert isinstance(app.focused, ChatInput)
+        # A second message meanwhile is refused (it would race the running agent), kept in
+        # the input's history, and nothing else is asked of the model.
+        await pilot.press(*"hello", "enter")
+        await pilot.pause()
+        assert any("still working" in m for m in notices(app)), notices(app)
+        assert app.query_one(ChatInput).history[-1] == "hello"
+        assert len(app._agent.client.replay_script().requests) == 2
 
         await pilot.press("escape")
         started = time.monotonic()
@@ -143,9 +155,68 @@ async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
         assert isinstance(app.focused, ChatInput)
         await pilot.press(*"go on", "enter")
         await settle(pilot, rounds=4)
-        assert app.status_info.agent_state == "ready_for_review", app._notifications
+        assert app.status_info.agent_state == "ready_for_review", notices(app)
         assert "fixed add after the restart" in transcript_text(app)
         sent = [r for r in app._agent.client.replay_script().requests if r["role"] == "main"]
         assert len(sent) == 3 and sent[-1]["messages"][-1]["content"] == "go on"
     assert (repo / "calc.py").read_text() == CALC
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
+
+
+async def test_plan_shows_the_plan_before_the_work(repo: Path, tmp_path: Path, settings) -> None:
+    """/plan TASK: the plan and its acceptance criteria appear in the chat before any edit,
+    the work gets the plan, and the run ends ready for review; the next task is not planned."""
+    model = replay(
+        tmp_path,
+        {
+            "main": [
+                turn(call("submit_plan", PLAN, "p1"), content="Planning before I edit."),
+                turn(call("edit_file", FIX, "e1"), content="Fixing add as planned."),
+                turn(call("finish", {"summary": "add adds"}, "f1")),
+                turn(call("finish", {"summary": "nothing else to do"}, "f2")),
+            ],
+            "review": [
+                turn(call("submit_review", APPROVED, "r1")),
+                turn(call("submit_review", APPROVED, "r2")),
+            ],
+        },
+    )
+    app = make_app(repo, settings, model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"/plan fix add", "enter")
+        await settle(pilot, rounds=4)
+        assert app.status_info.agent_state == "ready_for_review", notices(app)
+        text = transcript_text(app)
+        plan_at = text.find("mul is untouched")
+        assert plan_at >= 0, f"the acceptance criteria are not shown:\n{text}"
+        assert "test_add passes" in text and "make add return the sum" in text
+        assert plan_at < text.find("edit_file"), "the plan must come before the work"
+        assert "agent ready_for_review: add adds" in text
+        [first, work, *_] = app._agent.client.replay_script().requests
+        assert "plan the task" in first["messages"][0]["content"]
+        assert any("Plan (risk low)" in str(m["content"]) for m in work["messages"])
+        assert [f.path for f in app.session.files()] == ["calc.py"]
+
+        # /plan is for this task only: the settings every later conversation starts from
+        # do not plan, and the next message goes straight to work.
+        assert app.session.settings.agent.plan is False
+        app.query_one(ChatInput).focus()
+        await pilot.press(*"anything else?", "enter")
+        await settle(pilot, rounds=4)
+        assert app.status_info.agent_state == "ready_for_review", notices(app)
+        last = app._agent.client.replay_script().requests[-1]
+        assert "plan the task" not in last["messages"][0]["content"]
+        assert "› fix add" not in text, "the task is echoed once, as the /plan line"
+
+
+async def test_plan_without_a_task_is_an_error_with_a_hint(repo: Path, tmp_path, settings) -> None:
+    """/plan alone: an error saying a task is needed, with an example; no agent run."""
+    app = make_app(repo, settings, model=replay(tmp_path, {"main": []}))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"/plan", "enter")
+        await settle(pilot)
+        [error] = [n for n in app._notifications if n.severity == "error"]
+        assert "/plan needs a task" in error.message and "→ e.g. /plan" in error.message
+        assert app.status_info.agent_state == "idle" and app._agent is None
