@@ -102,3 +102,14 @@ def test_cancel_during_a_slow_turn_keeps_what_was_proposed(calc_repo, replay_fil
     assert outcome.state == AgentState.READY_FOR_REVIEW and outcome.summary == "fresh run"
     last = agent.client.replay_script().requests[-1]["messages"]
     assert last[-1]["role"] == "user" and last[-1]["content"] == "go on"
+
+
+def test_cancel_ends_a_backoff_wait(replay_file) -> None:
+    path = replay_file([{"error": "rate_limit"}, {"content": "too late"}])
+    client = ModelClient(ModelSettings(main=f"replay:{path}", retry_base_s=SLOW))
+    cancel = threading.Event()
+    client.on_retry = lambda kind, attempt, delay: threading.Timer(0.2, cancel.set).start()
+    start = time.monotonic()
+    with pytest.raises(Cancelled):
+        client.complete("main", [{"role": "user", "content": "x"}], None, None, cancel)
+    assert time.monotonic() - start < 5, "the retry backoff ignored the cancel"
