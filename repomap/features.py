@@ -105,19 +105,27 @@ class Features:
         weights = np.asarray(counts, dtype=np.float64)
         term_ids, term_weights, lengths = self.table.expand(ids.astype(np.intp), weights)
         ends = np.concatenate([[0], np.cumsum(lengths)])
-        at = 0
+        defined_at = (
+            np.concatenate([np.arange(start, start + defined) for start, defined in _starts(spans)])
+            if spans
+            else np.zeros(0, dtype=np.intp)
+        )
+        exact = self.table.exact(ids[defined_at], self.names.words, self.terms.ids)
+        at = exact_at = 0
         for digest, defined, used, prose_count in spans:
             stop = at + defined + used + prose_count
             if digest not in self.rows:  # (a blob listed twice is numbered once)
-                own = ids[at : at + defined]
                 self.rows[digest] = FileRows(
-                    np.unique(own),
+                    np.unique(ids[at : at + defined]),
                     ids[at + defined : at + defined + used],
                     weights[at + defined : at + defined + used],
-                    np.concatenate([term_ids[ends[at] : ends[stop]], self.table.exact(own)]),
+                    np.concatenate(
+                        [term_ids[ends[at] : ends[stop]], exact[exact_at : exact_at + defined]]
+                    ),
                     np.concatenate([term_weights[ends[at] : ends[stop]], np.ones(defined)]),
                 )
             at = stop
+            exact_at += defined
 
     def add_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
         """`add_many` for payloads as parse workers send them and the cache stores them."""
@@ -172,3 +180,12 @@ class Features:
             digest: FileRows(*(column[i] for column in split)) for i, digest in enumerate(order)
         }
         return cls(Vocabulary.of(names), Vocabulary.of(terms), rows, TermTable(*table))
+
+
+def _starts(spans: list[tuple[str, int, int, int]]) -> list[tuple[int, int]]:
+    """(where a file's items start in a batch, how many definitions lead them) per span."""
+    found, at = [], 0
+    for _, defined, used, prose in spans:
+        found.append((at, defined))
+        at += defined + used + prose
+    return found

@@ -15,6 +15,7 @@ from repomap.arrays import flatten
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Splits snake_case and camelCase/PascalCase (keeping acronyms such as HTTPServer -> http, server).
 SUBWORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+SNAKE = re.compile(r"[a-z_]+")
 
 PATH_PUNCTUATION = re.compile(r"[.\-]")
 
@@ -46,24 +47,29 @@ def split_identifier(identifier: str) -> list[str]:
     return [part.lower() for part in SUBWORD.findall(identifier)]
 
 
-@lru_cache(maxsize=200_000)
-def word_terms(word: str) -> tuple[str, ...]:
+def identifier_terms(word: str) -> tuple[str, ...]:
     """Search terms of one identifier: itself and its parts, minus stop-words and short ones."""
-    if word.isalpha() and (word.islower() or word[1:].islower()):
+    if word.isascii() and word.isalpha() and (word.islower() or word[1:].islower()):
         # A plain word (`query`, `Query`) is its only part: most of prose and code, and far
         # cheaper than splitting. (Non-ASCII letters: `SUBWORD` skips them, so split those.)
-        if word.isascii():
-            lowered = word.lower()
-            short = len(lowered) < MIN_TERM_LENGTH
-            return () if short or lowered in STOP_WORDS else (lowered,)
+        lowered = word.lower()
+        short = len(lowered) < MIN_TERM_LENGTH
+        return () if short or lowered in STOP_WORDS else (lowered,)
     found: list[str] = []
     lowered = word.lower().strip("_")
     if len(lowered) >= MIN_TERM_LENGTH and lowered not in STOP_WORDS:
         found.append(lowered)
-    parts = split_identifier(word)
+    if SNAKE.fullmatch(word):  # snake_case: its parts are what `SUBWORD` finds, split cheaply
+        parts = [part for part in word.split("_") if part]
+    else:
+        parts = split_identifier(word)
     if len(parts) > 1:
         found.extend(p for p in parts if len(p) >= MIN_TERM_LENGTH and p not in STOP_WORDS)
     return tuple(found)
+
+
+# Queries, paths and prose repeat their words: split each once.
+word_terms = lru_cache(maxsize=200_000)(identifier_terms)
 
 
 def terms(text: str) -> list[str]:

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from repomap.lexical import word_terms
+from repomap.lexical import identifier_terms
 
 
 class TermTable:
-    """For identifier id i: its search terms' ids (`word_terms`) and its exact name's term id.
+    """For identifier id i: its search terms' ids (`identifier_terms`) and, once it is defined
+    somewhere, its exact name's term id.
 
     Stored as growable arrays (CSR: `starts`, `data`), so expanding a whole batch of identifier
     occurrences into term occurrences is a few vectorised gathers.
@@ -35,19 +36,16 @@ class TermTable:
         number = term_id.__getitem__
         lengths: list[int] = []
         data: list[int] = []
-        exact: list[int] = []
-        for word in words:
-            terms = word_terms(word)
+        for word in words:  # each identifier once per repository: no cache would be hit
+            terms = identifier_terms(word)
             lengths.append(len(terms))
             data.extend(map(number, terms))
-            exact.append(number(word.lower().strip("_")))
         used = int(self._starts[self.size])
         self._starts = _grown(self._starts, self.size + 1 + len(words))
         self._starts[self.size + 1 : self.size + 1 + len(words)] = used + np.cumsum(lengths)
         self._data = _grown(self._data, used + len(data))
         self._data[used : used + len(data)] = data
-        self._exact = _grown(self._exact, self.size + len(words))
-        self._exact[self.size : self.size + len(words)] = exact
+        self._exact = _grown(self._exact, self.size + len(words), fill=-1)
         self.size += len(words)
 
     def expand(
@@ -61,9 +59,20 @@ class TermTable:
         positions = np.repeat(starts - ends + lengths, lengths) + np.arange(total)
         return self._data[positions], np.repeat(counts, lengths), lengths
 
-    def exact(self, ids: np.ndarray) -> np.ndarray:
-        """Term ids of the identifiers' exact names (lower case, `_` stripped)."""
-        return self._exact[ids]
+    def exact(
+        self, ids: np.ndarray, spelling: Sequence[str], term_id: dict[str, int]
+    ) -> np.ndarray:
+        """Term ids of the identifiers' exact names (lower case, `_` stripped), numbering those
+        not asked for before (only defined names have one: prose words need none)."""
+        exact = self._exact[ids]
+        missing = np.flatnonzero(exact < 0)
+        if len(missing):
+            number = term_id.__getitem__
+            for position in missing.tolist():
+                identifier = int(ids[position])
+                self._exact[identifier] = number(spelling[identifier].lower().strip("_"))
+            exact = self._exact[ids]
+        return exact
 
     def state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Plain arrays for a snapshot (`TermTable(*state)` restores it)."""
@@ -75,10 +84,10 @@ class TermTable:
         )
 
 
-def _grown(array: np.ndarray, needed: int) -> np.ndarray:
+def _grown(array: np.ndarray, needed: int, fill: int = 0) -> np.ndarray:
     """`array`, or a copy with room for at least `needed` items (doubling, so appends are cheap)."""
     if len(array) >= needed:
         return array
-    grown = np.zeros(max(needed, 2 * len(array)), dtype=array.dtype)
+    grown = np.full(max(needed, 2 * len(array)), fill, dtype=array.dtype)
     grown[: len(array)] = array
     return grown
