@@ -102,30 +102,36 @@ class Features:
         known = self.table.size  # identifiers the table already splits
         ids = self.names.number(names)
         self.table.extend(self.names.words[known:], self.terms.ids)
+        if not spans:
+            return
         weights = np.asarray(counts, dtype=np.float64)
+        per_file = np.array([d + u + p for _, d, u, p in spans], dtype=np.intp)
+        defined = np.array([d for _, d, _, _ in spans], dtype=np.intp)
+        starts = np.concatenate([[0], np.cumsum(per_file)])
+        owner = np.repeat(np.arange(len(spans)), per_file)  # the file of each identifier
+        is_defined = np.arange(len(ids)) - starts[owner] < defined[owner]
         term_ids, term_weights, lengths = self.table.expand(ids.astype(np.intp), weights)
-        ends = np.concatenate([[0], np.cumsum(lengths)])
-        defined_at = (
-            np.concatenate([np.arange(start, start + defined) for start, defined in _starts(spans)])
-            if spans
-            else np.zeros(0, dtype=np.intp)
+        exact = self.table.exact(ids[is_defined], self.names.words, self.terms.ids)
+        # One posting per (file, term), its counts added up, as `search_terms` counts them.
+        size = len(self.terms.ids)
+        files = np.concatenate([np.repeat(owner, lengths), owner[is_defined]])
+        keys, inverse = np.unique(
+            files * size + np.concatenate([term_ids, exact]), return_inverse=True
         )
-        exact = self.table.exact(ids[defined_at], self.names.words, self.terms.ids)
-        at = exact_at = 0
-        for digest, defined, used, prose_count in spans:
-            stop = at + defined + used + prose_count
-            if digest not in self.rows:  # (a blob listed twice is numbered once)
-                self.rows[digest] = FileRows(
-                    np.unique(ids[at : at + defined]),
-                    ids[at + defined : at + defined + used],
-                    weights[at + defined : at + defined + used],
-                    np.concatenate(
-                        [term_ids[ends[at] : ends[stop]], exact[exact_at : exact_at + defined]]
-                    ),
-                    np.concatenate([term_weights[ends[at] : ends[stop]], np.ones(defined)]),
-                )
-            at = stop
-            exact_at += defined
+        summed = np.bincount(inverse, weights=np.concatenate([term_weights, np.ones(len(exact))]))
+        terms = (keys % size).astype(np.int32)
+        bounds = np.searchsorted(keys // size, np.arange(len(spans) + 1)).tolist()
+        for number, (digest, defined_count, used, _) in enumerate(spans):
+            if digest in self.rows:  # a blob listed twice is numbered once
+                continue
+            at = int(starts[number])
+            self.rows[digest] = FileRows(
+                np.unique(ids[at : at + defined_count]),
+                ids[at + defined_count : at + defined_count + used],
+                weights[at + defined_count : at + defined_count + used],
+                terms[bounds[number] : bounds[number + 1]],
+                summed[bounds[number] : bounds[number + 1]],
+            )
 
     def add_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
         """`add_many` for payloads as parse workers send them and the cache stores them."""
@@ -180,12 +186,3 @@ class Features:
             digest: FileRows(*(column[i] for column in split)) for i, digest in enumerate(order)
         }
         return cls(Vocabulary.of(names), Vocabulary.of(terms), rows, TermTable(*table))
-
-
-def _starts(spans: list[tuple[str, int, int, int]]) -> list[tuple[int, int]]:
-    """(where a file's items start in a batch, how many definitions lead them) per span."""
-    found, at = [], 0
-    for _, defined, used, prose in spans:
-        found.append((at, defined))
-        at += defined + used + prose
-    return found
