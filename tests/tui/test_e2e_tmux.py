@@ -151,5 +151,6 @@ def test_edit_in_editor_then_override_commit(tmp_path: Path) -> None:
     assert git(repo, "show", "HEAD:greet.py") == "def greet():\n    return 'hello, world'\n"
     body = git(repo, "log", "-1", "--format=%B")
     assert "Committed by explicit override: tests were not run" in body
-    # The user's own working-tree edit stays as it was: only the commit took the edited text.
-    assert (repo / "greet.py").read_text() == "def greet():\n    return 'hello'\n"
+    # What was edited in the review is on disk too: nothing is left that would undo it.
+    assert (repo / "greet.py").read_text() == "def greet():\n    return 'hello, world'\n"
+    assert git(repo, "status", "--porcelain") == ""
