@@ -38,7 +38,7 @@ class SlashMixin(AppBase):
     def _cancel(self) -> None:
         if self.status_info.agent_state in BUSY_STATES:
             self.cancel_agent()
-            self.notify("stopping the agent at the next safe point…")
+            self.notify("stopping the agent…")
 
     def _refuse_while_busy(self) -> bool:
         """Say so and return True while the agent works (a second run would race the first)."""

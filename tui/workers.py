@@ -107,7 +107,7 @@ class WorkersMixin(AppBase):
         self.post_message(AgentFinished(outcome))
 
     def cancel_agent(self) -> None:
-        """Ask a running agent to stop at the next safe point."""
+        """Ask a running agent to stop (a model call at once, a tool or test run once it ends)."""
         if self._agent is not None:
             self._agent.cancel()
 
