@@ -152,7 +152,7 @@ class Agent:
         self.summariser.reset()
         try:
             with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
-                            self._emit) as tests:
+                            self._emit, self._cancel) as tests:
                 toolbox = ToolBox(self.workspace, WORK_TOOLS, self.repo_map,
                                   lambda sel: self._run_tests(tests, sel),
                                   self.settings.agent.map_tokens)

@@ -53,11 +53,12 @@ class TestBridge:
     __test__ = False
 
     def __init__(self, repo: Path, settings: SandboxSettings, factory: SandboxFactory,
-                 emit: EventSink) -> None:
+                 emit: EventSink, cancel: threading.Event | None = None) -> None:
         self.repo = repo
         self.settings = settings
         self.factory = factory
         self.emit = emit
+        self.cancel = cancel  # set: a test run in progress stops (its report says cancelled)
         self.stack = ExitStack()
         self.sandbox: Sandbox | None = None
         self.last_report: TestReport | None = None
@@ -81,7 +82,7 @@ class TestBridge:
         batcher = _LineBatcher(self.emit)
         try:
             report = run_tests(self.sandbox, self.repo, overlay, self.settings,
-                               selection=selection, on_line=batcher.add)
+                               selection=selection, on_line=batcher.add, cancel=self.cancel)
         finally:
             batcher.flush()
         self.emit(TestRunFinished(report=report))

@@ -149,3 +149,34 @@ def test_review_needs_revision_sends_the_work_back(calc_repo, replay_file) -> No
     assert notes == ["[info] mul is untouched"]
     assert any("keep operand order" in (m.get("content") or "") for m in agent.messages
                if m["role"] == "user")
+
+
+@pytest.mark.bwrap
+@needs_sandbox
+def test_cancel_stops_a_test_run_in_flight(tmp_path, replay_file) -> None:
+    """Escape while the agent's tests run: the sandbox run stops, the agent ends cancelled."""
+    import threading
+    import time
+
+    from tests.gitrepo import make_repo
+
+    slow = "import time\n\n\ndef test_slow():\n    time.sleep(60)\n"
+    repo = make_repo(tmp_path / "slow", {"calc.py": CALC_BUGGY, "tests/test_slow.py": slow})
+    script = replay_file({"main": [turn(call("run_tests", {}, "t1")),
+                                   turn(call("finish", {"summary": "not reached"}, "f1"))]})
+    agent, events = make_agent(repo, script)
+    outcome = {}
+    runner = threading.Thread(target=lambda: outcome.update(result=agent.run("run the tests")))
+    runner.start()
+    deadline = time.monotonic() + 60
+    while not of_type(events, "test_run_started") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert of_type(events, "test_run_started"), "the test run never started"
+    time.sleep(1.0)  # the suite is asleep inside the sandbox now
+    cancelled_at = time.monotonic()
+    agent.cancel()
+    runner.join(timeout=45)
+    assert not runner.is_alive()
+    assert time.monotonic() - cancelled_at < 15, "cancel waited for the 60 s test to end"
+    assert outcome["result"].state == AgentState.CANCELLED
+    assert [e.report.status for e in of_type(events, "test_run_finished")] == ["cancelled"]
