@@ -44,6 +44,8 @@ ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("next_pane", "tab", "pane", "Next pane", "app", False),
     KeyAction("help", "question_mark", "help", "Show this help", "app"),
     KeyAction("palette", "ctrl+p", "palette", "Command palette", "app", False),
+    KeyAction("stop_agent", "escape", "stop", "Stop the running agent now (its test run too)",
+              "app", False),
     KeyAction("quit", "q", "quit", "Quit", "app"),
 )
 

@@ -40,6 +40,10 @@ class SlashMixin(AppBase):
             self.cancel_agent()
             self.notify("stopping the agent…")
 
+    def action_stop_agent(self) -> None:
+        """Escape anywhere (the diff and test panes too) stops a running agent."""
+        self._cancel()
+
     def _refuse_while_busy(self) -> bool:
         """Say so and return True while the agent works (a second run would race the first)."""
         if self.status_info.agent_state not in BUSY_STATES:

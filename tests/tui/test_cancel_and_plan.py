@@ -163,6 +163,39 @@ async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
 
+async def test_escape_stops_the_agent_from_the_diff_pane_too(
+    repo: Path, tmp_path: Path, settings
+) -> None:
+    """Escape is app-wide: with the diff pane focused it stops the agent as well."""
+    model = replay(
+        tmp_path,
+        {
+            "main": [
+                turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it."),
+                turn(
+                    call("finish", {"summary": "too late"}, "f1"),
+                    content=SLOW_TEXT,
+                    delay_seconds=SLOW,
+                ),
+            ]
+        },
+    )
+    app = make_app(repo, settings, model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"fix add", "enter")
+        await wait_for(pilot, lambda: "Now I will read mul" in transcript_text(app))
+        app.query_one(DiffView).focus()
+        await pilot.pause()
+        assert isinstance(app.focused, DiffView)
+        await pilot.press("escape")
+        started = time.monotonic()
+        await asyncio.wait_for(settle(pilot), timeout=10)
+        assert time.monotonic() - started < 5, "the app waited for the slow answer"
+        assert app.status_info.agent_state == "cancelled", notices(app)
+        assert [f.path for f in app.session.files()] == ["calc.py"]
+
+
 async def test_plan_shows_the_plan_before_the_work(repo: Path, tmp_path: Path, settings) -> None:
     """/plan TASK: the plan and its acceptance criteria appear in the chat before any edit,
     the work gets the plan, and the run ends ready for review; the next task is not planned."""

@@ -26,7 +26,6 @@ def help_table(keys: dict[str, str]) -> Table:
     for name, (usage, text) in SLASH_COMMANDS.items():
         table.add_row(usage or f"/{name}", text)
     table.add_row("↑ / ↓", "Input history")
-    table.add_row("escape", "Stop the running agent now (a running test run ends first)")
     return table
 
 
