@@ -96,6 +96,13 @@ def _human_line(event: AgentEvent) -> str | None:
     if kind == "review_notes":
         notes = "; ".join(f"{f.path}:{f.line} {f.message}" for f in event.review.findings)
         return f"  review: {event.review.status}" + (f" — {notes}" if notes else "")
+    if kind == "plan_ready":
+        spec = event.spec
+        lines = [f"  plan ({spec.risk} risk): {spec.summary}"]
+        lines += [f"    - {criterion}" for criterion in spec.acceptance_criteria]
+        if spec.files_likely_affected:
+            lines.append(f"    files: {', '.join(spec.files_likely_affected)}")
+        return "\n".join(lines)
     if kind == "state_changed" and event.detail:
         return f"[{event.state}] {event.detail}"
     if kind == "error":

@@ -44,3 +44,16 @@ def test_no_plan_is_said_and_the_work_goes_on(calc_repo, replay_file) -> None:
     assert not of_type(events, "plan_ready")
     [error] = of_type(events, "error")
     assert error.message == "the model gave no plan" and "without a plan" in error.hint
+
+
+def test_hunkwise_run_prints_the_plan_for_a_person() -> None:
+    import io
+
+    from agent.events import PlanReady
+    from agent.headless import HumanPrinter
+
+    out = io.StringIO()
+    HumanPrinter(out)(PlanReady(spec=TaskSpec.model_validate(PLAN)))
+    assert out.getvalue() == (
+        "  plan (low risk): make add add\n    - test_add passes\n    files: calc.py\n"
+    )
