@@ -29,6 +29,7 @@ SLASH_COMMANDS: dict[str, tuple[str, str]] = {
     "sessions": ("", "List recent sessions"),
     "plan": ("/plan TASK", "Plan first (acceptance criteria), then work on TASK"),
     "redo": ("", "Send the rejected hunks and their reasons back to the agent"),
+    "stop": ("", "Stop the running agent (as Escape does)"),
 }
 
 

@@ -115,6 +115,11 @@ class SlashMixin(AppBase):
             await self._plan(arg)
         elif name == "redo":
             await self._redo()
+        elif name == "stop":
+            if self.status_info.agent_state in BUSY_STATES:
+                self._cancel()
+            else:
+                await chat.add_notice("the agent is not running", "hint")
         else:  # pragma: no cover - parse_slash only yields known names
             raise AssertionError(name)
 

@@ -196,6 +196,36 @@ async def test_escape_stops_the_agent_from_the_diff_pane_too(
         assert [f.path for f in app.session.files()] == ["calc.py"]
 
 
+async def test_stop_command_stops_the_agent(repo: Path, tmp_path: Path, settings) -> None:
+    """/stop (also in the palette) does what Escape does; idle, it just says so."""
+    model = replay(
+        tmp_path,
+        {
+            "main": [
+                turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it."),
+                turn(
+                    call("finish", {"summary": "too late"}, "f1"),
+                    content=SLOW_TEXT,
+                    delay_seconds=SLOW,
+                ),
+            ]
+        },
+    )
+    app = make_app(repo, settings, model=model)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"/stop", "enter")
+        await settle(pilot)
+        assert "the agent is not running" in transcript_text(app)
+        await pilot.press(*"fix add", "enter")
+        await wait_for(pilot, lambda: "Now I will read mul" in transcript_text(app))
+        await pilot.press(*"/stop", "enter")
+        started = time.monotonic()
+        await asyncio.wait_for(settle(pilot), timeout=10)
+        assert time.monotonic() - started < 5, "the app waited for the slow answer"
+        assert app.status_info.agent_state == "cancelled", notices(app)
+
+
 async def test_plan_shows_the_plan_before_the_work(repo: Path, tmp_path: Path, settings) -> None:
     """/plan TASK: the plan and its acceptance criteria appear in the chat before any edit,
     the work gets the plan, and the run ends ready for review; the next task is not planned."""
