@@ -82,25 +82,6 @@ def git_files(repo: Path) -> list[str]:
     return sorted(names)
 
 
-def candidate(path: str, max_bytes: int, root: str) -> SourceFile | None:
-    """The file as a map candidate, or None when it has no grammar, is skipped, or is missing."""
-    language = language_for_path(path)
-    if language is None:
-        return None
-    lowered = path.lower()
-    if lowered.endswith(SKIPPED_SUFFIXES):
-        return None
-    if any(part in SKIPPED_DIRS for part in path.split("/")[:-1]):
-        return None
-    try:
-        stat = os.stat(os.path.join(root, path))
-    except OSError:  # deleted from the work tree, or a broken symlink
-        return None
-    if stat.st_size > max_bytes:
-        return None
-    return SourceFile(path, language, stat.st_size, stat.st_mtime_ns)
-
-
 def looks_generated(source: bytes) -> bool:
     """True for binary, minified or machine-generated content that would only take map slots."""
     if b"\0" in source[:8_192]:
@@ -118,11 +99,26 @@ def looks_generated(source: bytes) -> bool:
 
 
 def discover(root: Path, max_bytes: int, listed: list[str] | None = None) -> list[SourceFile]:
-    """All map candidates in the repository, sorted by path (`listed`: git_files, if known)."""
+    """All map candidates in the repository, sorted by path (`listed`: git_files, if known):
+    files with a grammar, not skipped by name or directory, present, and not too big."""
     found = []
-    base = str(root)
+    base = os.path.join(str(root), "")
+    # Files share directories: each directory is judged once (tens of thousands of paths).
+    skipped: dict[str, bool] = {}
     for path in git_files(root) if listed is None else listed:
-        item = candidate(path, max_bytes, base)
-        if item is not None:
-            found.append(item)
+        language = language_for_path(path)
+        if language is None or path.lower().endswith(SKIPPED_SUFFIXES):
+            continue
+        directory = path[: max(path.rfind("/"), 0)]
+        skip = skipped.get(directory)
+        if skip is None:
+            skip = skipped[directory] = any(part in SKIPPED_DIRS for part in directory.split("/"))
+        if skip:
+            continue
+        try:
+            stat = os.stat(base + path)
+        except OSError:  # deleted from the work tree, or a broken symlink
+            continue
+        if stat.st_size <= max_bytes:
+            found.append(SourceFile(path, language, stat.st_size, stat.st_mtime_ns))
     return found

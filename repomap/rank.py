@@ -6,7 +6,7 @@ import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 6
+SNAPSHOT_VERSION = 7
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01
@@ -24,6 +24,12 @@ MENTION_BONUS = 1.0
 CHAT_BONUS = 10.0
 TEST_FACTOR = 0.5
 TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_tests?\.[a-z]+$")
+
+
+@lru_cache(maxsize=500_000)
+def _is_test(path: str) -> bool:
+    """Whether a path looks like a test file (cached: every rebuild asks for every path)."""
+    return TEST_PATH.search(path) is not None
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Ranker:
         graph: SymbolGraph,
         bm25: BM25,
         global_rank: np.ndarray,
+        is_test: np.ndarray | None = None,
     ) -> None:
         self.paths = paths
         self.graph = graph
@@ -52,7 +59,9 @@ class Ranker:
         self.global_rank = global_rank
         top = float(global_rank.max()) if len(paths) else 1.0
         self.global_norm = global_rank / (top or 1.0)
-        self.is_test = np.array([bool(TEST_PATH.search(p)) for p in paths], dtype=bool)
+        if is_test is None:
+            is_test = np.fromiter(map(_is_test, paths), dtype=bool, count=len(paths))
+        self.is_test = is_test
 
     @classmethod
     def build(cls, paths: tuple[str, ...], digests: Sequence[str], features: Features) -> Ranker:
@@ -95,6 +104,7 @@ class Ranker:
             (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
             b.state(),
             self.global_rank,
+            self.is_test,
         )
         ranker_bytes = pickle.dumps(ranker_state, protocol=5)
         return pickle.dumps((SNAPSHOT_VERSION, ranker_bytes, features_state), protocol=5)
@@ -111,8 +121,8 @@ class Ranker:
     @staticmethod
     def from_bytes(data: bytes) -> Ranker:
         """The ranker in a snapshot's ranker part."""
-        paths, graph_state, bm25_state, global_rank = pickle.loads(data)
-        return Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank)
+        paths, graph_state, bm25_state, global_rank, is_test = pickle.loads(data)
+        return Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank, is_test)
 
     @cached_property
     def lookup(self) -> PathLookup:
