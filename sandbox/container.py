@@ -91,7 +91,12 @@ class ContainerSandbox:
         key = (image, request.repo)
         if key not in self._derived:
             self._derived[key] = derived_image(
-                self.client, image, self.settings.setup, request.repo, self.settings.timeout_s
+                self.client,
+                image,
+                self.settings.setup,
+                request.repo,
+                self.settings.timeout_s,
+                keep=self.settings.keep_derived_images,
             )
         return self._derived[key]
 

@@ -145,10 +145,16 @@ def derived_image(
     setup: list[str],
     repo: Path,
     timeout_s: float,
+    keep: int = 0,
 ) -> str:
-    """The image `setup` builds on `base` (with network, once per dependency-file hash)."""
+    """The image `setup` builds on `base` (with network, once per dependency-file hash).
+
+    After a build, `repo`'s derived images beyond the newest `keep` are removed (0: none).
+    """
     import docker.errors
     import requests.exceptions
+
+    from sandbox.prune import derived_labels, prune_after_build
 
     image_id = client.api.inspect_image(base)["Id"]
     tag = f"{DERIVED_REPO}:{setup_key(image_id, setup, repo)}"
@@ -167,7 +173,7 @@ def derived_image(
         command=["/bin/sh", "-c", script],
         working_dir="/workspace",
         environment=setup_environment(os.environ, ca_mounted),
-        labels=owner_labels(),
+        labels={**owner_labels(), **derived_labels(repo)},  # the image keeps them
         host_config=host_config,
     )["Id"]
     try:
@@ -191,6 +197,7 @@ def derived_image(
             client.api.remove_container(container, force=True)
         except docker.errors.DockerException:
             pass
+    prune_after_build(client, repo, keep)
     return tag
 
 

@@ -36,6 +36,12 @@ class SandboxSettings(BaseModel):
     network: bool = Field(
         False, description="Allow network during test runs (never settable from a repo file)."
     )
+    keep_derived_images: int = Field(
+        3,
+        ge=0,
+        description="Derived images (built by `setup`) kept per repository, newest first; "
+        "older ones are removed after each build unless a container uses them (0: never).",
+    )
     reuse_container: bool = Field(
         True,
         description="Keep one hardened container per session and exec each run into it "
