@@ -1,4 +1,4 @@
-"""`hunkwise sandbox doctor|run` and `hunkwise test`: cheap to import, heavy work in handlers."""
+"""`hunkwise sandbox doctor|run|prune` and `hunkwise test`: cheap imports, work in handlers."""
 
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- CMD ARGS...")
     run.set_defaults(func=_run)
+
+    prune = actions.add_parser(
+        "prune", help="remove derived images (built by setup) this repository no longer needs"
+    )
+    prune.add_argument("--repo", default=argparse.SUPPRESS, help="repository (default: .)")
+    which = prune.add_mutually_exclusive_group()
+    which.add_argument(
+        "--all", action="store_true", help="every hunkwise-derived image no container uses"
+    )
+    which.add_argument(
+        "--keep",
+        type=_at_least(int, 0),
+        help="newest images of this repository to keep (default: [sandbox] "
+        "keep_derived_images, or 3 when that is 0)",
+    )
+    prune.add_argument(
+        "--dry-run", action="store_true", help="list what would be removed, remove nothing"
+    )
+    prune.set_defaults(func=_prune, backend=None)
 
     test = subparsers.add_parser("test", help="detect and run the repository's tests, isolated")
     _common(test)
@@ -165,3 +184,37 @@ def _doctor(args: argparse.Namespace) -> int:
     failed = [c for c in checks if not c.ok]
     print("all isolation checks passed" if not failed else f"{len(failed)} check(s) FAILED")
     return 1 if failed else 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from sandbox.engine import connect
+    from sandbox.prune import human_size, prune_derived, repo_key
+    from sandbox.settings import SandboxSettings
+    from sandbox.workspace import check_repo
+
+    repo, settings = _settings(args)
+    keep = args.keep
+    if keep is None:
+        # 0 only switches the automatic pruning off; an explicit prune keeps the usual few.
+        keep = settings.keep_derived_images or SandboxSettings().keep_derived_images
+    key = None if args.all else repo_key(check_repo(repo))
+    client = connect(settings.docker_host)
+    try:
+        result = prune_derived(client, key, keep, dry_run=args.dry_run)
+    finally:
+        client.close()
+    verb = "would remove" if result.dry_run else "removed"
+    for image in result.removed:
+        print(f"{verb}  {image.name}  {human_size(image.own_bytes)}")
+    for image in result.plan.in_use:
+        print(f"kept (a container uses it)  {image.name}")
+    for image, reason in result.failed:
+        print(f"could not remove  {image.name}: {reason}")
+    scope = "hunkwise-derived images" if args.all else "derived images of this repository"
+    if not result.removed:
+        kept = "" if args.all else f" (keeping the newest {keep})"
+        print(f"no {scope} to remove{kept}")
+    else:
+        freed = "would free about" if result.dry_run else "freed about"
+        print(f"{freed} {human_size(result.freed_bytes)} ({len(result.removed)} image(s))")
+    return 0
