@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent import context, phases
+from agent import context, finish, phases, sidesteps, turns
+from agent.accounting import Ledger
 from agent.budget import Spend
+from agent.calls import ModelCalls
 from agent.contracts import AgentState, Review, RunOutcome
-from agent.events import (
-    AgentEvent,
-    CostUpdate,
-    Error,
-    EventSink,
-    PatchProposed,
-    PlanReady,
-    ReviewNotes,
-    StateChanged,
-    TokenDelta,
-    ToolCallFinished,
-    ToolCallStarted,
-)
+from agent.events import AgentEvent, Error, EventSink, PatchProposed, StateChanged
 from agent.mapview import ConversationMap
 from agent.models.cancel import Cancelled
-from agent.models.client import ModelClient, ModelTurn, ToolCall
+from agent.models.client import ModelClient, ToolCall
 from agent.recorder import Recorder
 from agent.secrets import SecretMasker
 from agent.summarise import Summariser
@@ -34,6 +22,7 @@ from agent.testrun import SandboxFactory, TestBridge, report_text
 from agent.tools.args import WORK_TOOLS
 from agent.tools.toolbox import ToolBox, ToolResult
 from agent.tools.workspace import Workspace
+from agent.turns import MAX_IDLE_TURNS, Progress
 from hunkwise.errors import HunkwiseError
 
 if TYPE_CHECKING:
@@ -41,23 +30,6 @@ if TYPE_CHECKING:
     from agent.sessions import SessionStore
     from hunkwise.settings import Settings
     from repomap.protocol import RepoMap
-
-MAX_IDLE_TURNS = 3  # turns without a tool call before we call the run stuck
-MAX_FAILED_CALLS = 8  # failed tool calls in a row before we call the run stuck
-MAX_POLICY_REFUSALS = 6  # refused calls (shell, network, paths outside) before we stop
-
-
-@dataclass
-class _Progress:
-    """Counters of one drive through the loop."""
-
-    spend: Spend
-    idle: int = 0
-    failed: int = 0
-    refused: int = 0
-    revisions: int = 0
-    tests_stale: bool = True
-    finish_warned: bool = False
 
 
 class Agent:
@@ -73,31 +45,49 @@ class Agent:
         self.sandbox_factory = sandbox_factory
         self.repo_map = repo_map
         self.recorder = Recorder(on_event, store, session_id)
-        self.client = client or ModelClient(settings.model)
-        self.client.on_retry = self._on_retry
+        model_client = client or ModelClient(settings.model)
         self.session_id = session_id
         self.masker = SecretMasker.for_repo(self.repo)
         self.workspace = Workspace(self.repo, changes, settings.agent.deny_globs)
         self.messages: list[dict[str, Any]] = []
         self.task = ""
-        self.session_cost = 0.0
-        self.session_tokens = 0
+        self.ledger = Ledger()
         self.state = AgentState.IDLE
         self.last_review: Review | None = None
         self.tests_passed: bool | None = None
         self._cancel = threading.Event()
         self._plan_requested = settings.agent.plan
-        self._spend: Spend | None = None
+        self.calls = ModelCalls(model_client, settings.model, self.masker, self.ledger,
+                                self._emit, self._cancel)
         self.map = ConversationMap(repo_map, settings.agent.map_tokens, self._emit)
         # Summaries are bookkeeping, not part of the conversation: they are not streamed.
         self.summariser = Summariser(
-            lambda role, messages, tools: self._call(role, messages, tools, stream=False),
+            lambda role, messages, tools: self.calls.call(role, messages, tools, stream=False),
             self._emit)
         if store is not None and session_id is not None:
             info = store.get(session_id)
             self.messages = store.messages(session_id)
-            self.task, self.session_cost = info.task, info.cost_usd
-            self.session_tokens = info.tokens
+            self.task, self.ledger.session_cost = info.task, info.cost_usd
+            self.ledger.session_tokens = info.tokens
+
+    @property
+    def client(self) -> ModelClient:
+        """The model client (replaceable: tests hand one replay script to a second agent)."""
+        return self.calls.client
+
+    @client.setter
+    def client(self, client: ModelClient) -> None:
+        self.calls.client = client
+
+    @property
+    def session_cost(self) -> float:
+        """Dollars spent in this session so far, across runs."""
+        return self.ledger.session_cost
+
+    @property
+    def session_tokens(self) -> int:
+        """Tokens used in this session so far, across runs."""
+        return self.ledger.session_tokens
 
     # -- public -------------------------------------------------------------------------
 
@@ -140,15 +130,15 @@ class Agent:
                   "then a short body saying why. Answer with the message only.\n\n" + diff)
         messages = self.masker.mask_messages([{"role": "user", "content": prompt}])
         turn = self.client.complete("weak", messages, None, None)
-        self._account(turn, "weak")
+        self.calls.account(turn, "weak")
         text = turn.content.strip().strip("`").strip()
         return text or "chore: apply reviewed changes"
 
     # -- the loop -----------------------------------------------------------------------
 
     def _drive(self) -> RunOutcome:
-        progress = _Progress(Spend())
-        self._spend = progress.spend
+        progress = Progress(Spend())
+        self.ledger.spend = progress.spend
         self.summariser.reset()
         try:
             with TestBridge(self.repo, self.settings.sandbox, self._sandbox_factory(),
@@ -168,7 +158,7 @@ class Agent:
             self._emit(Error(message=exc.message, hint=exc.hint))
             return self._finish(AgentState.ERROR, progress.spend, exc.message)
 
-    def _turn(self, toolbox: ToolBox, tests: TestBridge, p: _Progress) -> RunOutcome | None:
+    def _turn(self, toolbox: ToolBox, tests: TestBridge, p: Progress) -> RunOutcome | None:
         """One model turn and its tool calls; a RunOutcome when the run ends."""
         if self._cancel.is_set():
             return self._finish(AgentState.CANCELLED, p.spend, "cancelled by the user")
@@ -177,12 +167,12 @@ class Agent:
             return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
         self._set_state(AgentState.WORKING)
         self._refresh_map(toolbox.chat_files)
-        self.messages = self.summariser.fit(self.messages, self._context_limit("main"),
-                                            self._context_limit("weak"))
+        self.messages = self.summariser.fit(self.messages, self.calls.context_limit("main"),
+                                            self.calls.context_limit("weak"))
         over = p.spend.exceeded(self.settings.budget)  # a summary call counts as a turn
         if over:
             return self._finish(AgentState.BUDGET_EXCEEDED, p.spend, over)
-        turn = self._call("main", self.messages, toolbox.schemas())
+        turn = self.calls.call("main", self.messages, toolbox.schemas())
         self.messages.append(turn.assistant_message())
         if not turn.tool_calls:
             p.idle += 1
@@ -193,114 +183,38 @@ class Agent:
                 "Continue with the tools; call finish(summary) when done.")})
             return None
         p.idle = 0
-        finish: ToolResult | None = None
-        for call in turn.tool_calls:
-            if finish is not None or self._cancel.is_set():
-                self._tool_message(call.id, "skipped: the turn already ended")
-                continue
-            result = self._run_tool(toolbox, call)
-            self._tool_message(call.id, result.output)
-            p.failed = 0 if result.ok else p.failed + 1
-            p.refused += int(result.policy)
-            p.tests_stale = (p.tests_stale or result.changed) and not (
-                result.name == "run_tests" and result.ok)
-            if result.terminal:
-                finish = result
+        done = turns.dispatch(turn.tool_calls, toolbox, self._run_tool, self.messages,
+                              self._cancel, p)
         self.recorder.transcript(self.messages)
-        if p.refused >= MAX_POLICY_REFUSALS:
-            return self._finish(AgentState.BLOCKED_BY_POLICY, p.spend,
-                                f"{p.refused} tool calls refused by policy")
-        if p.failed >= MAX_FAILED_CALLS:
-            return self._finish(AgentState.NEEDS_HUMAN, p.spend,
-                                f"{p.failed} failed tool calls in a row")
-        return None if finish is None else self._on_finish(finish, tests, p)
+        stuck = p.stuck()
+        if stuck is not None:
+            state, reason = stuck
+            return self._finish(state, p.spend, reason)
+        return None if done is None else self._on_finish(done, tests, p)
 
-    def _on_finish(self, finish: ToolResult, tests: TestBridge,
-                   p: _Progress) -> RunOutcome | None:
+    def _on_finish(self, done: ToolResult, tests: TestBridge, p: Progress) -> RunOutcome | None:
         """The model says it is done: test if stale, self-review, maybe send it back."""
-        summary = finish.value.summary
-        if not self.changes.files():
+        summary = done.value.summary
+        can_test = self.sandbox_factory is not None
+        note = finish.send_back(
+            p, has_changes=bool(self.changes.files()),
+            run_suite=(lambda: self._run_suite(tests)) if can_test else None,
+            review=(lambda: self._review(tests)) if self.settings.agent.self_review else None,
+            max_revisions=self.settings.agent.max_revisions)
+        if note is None:
             return self._finish(AgentState.READY_FOR_REVIEW, p.spend, summary)
-        if p.tests_stale and self.sandbox_factory is not None:
-            p.tests_stale = False
-            try:
-                text = self._run_tests(tests, None)
-            except HunkwiseError:
-                text, self.tests_passed = "", None  # reported as an Error event already
-            if self.tests_passed is False and not p.finish_warned:
-                p.finish_warned = True
-                self.messages.append({"role": "user", "content": (
-                    "Tests on your pending changes fail:\n" + text +
-                    "\nFix them, or call finish again to hand over as is.")})
-                return None
-        if self.settings.agent.self_review:
-            review = self._review(tests)
-            if (review is not None and review.status == "needs_revision"
-                    and p.revisions < self.settings.agent.max_revisions):
-                p.revisions += 1
-                p.finish_warned = False
-                self.messages.append({"role": "user",
-                                      "content": phases.findings_message(review)})
-                return None
-        return self._finish(AgentState.READY_FOR_REVIEW, p.spend, summary)
+        self.messages.append({"role": "user", "content": note})
+        return None
 
     # -- steps --------------------------------------------------------------------------
 
-    def _call(self, role: str, messages: list[dict[str, Any]],
-              tools: list[dict[str, Any]], stream: bool = True) -> ModelTurn:
-        """One model call with history trimming, secret masking, streaming and accounting."""
-        trimmed = context.trim_history(messages, self._context_limit(role))
-        outbound = self.masker.mask_messages(trimmed)
-        turn = self.client.complete(
-            role, outbound, tools or None,
-            (lambda text: self._emit(TokenDelta(text=text, role=role))) if stream else None,
-            self._cancel,
-        )
-        self._account(turn, role)
-        return turn
-
-    def _context_limit(self, role: str) -> int:
-        """Where history trimming starts: the setting, or less when the model's window is."""
-        window = self.client.context_window(role)
-        limit = self.settings.model.context_tokens
-        return min(limit, window) if window else limit
-
-    def _account(self, turn: ModelTurn, role: str) -> None:
-        """Add a call to the session totals and to the running drive's budget (plan and review
-        calls count too)."""
-        self.session_cost += turn.cost_usd
-        self.session_tokens += turn.prompt_tokens + turn.completion_tokens
-        spend = self._spend
-        if spend is not None:
-            spend.turns += 1
-            spend.prompt_tokens += turn.prompt_tokens
-            spend.completion_tokens += turn.completion_tokens
-            spend.cost_usd += turn.cost_usd
-        label = "replay" if self.client.is_replay(role) else turn.model
-        self._emit(CostUpdate(prompt_tokens=turn.prompt_tokens,
-                              completion_tokens=turn.completion_tokens, cost_usd=turn.cost_usd,
-                              session_cost_usd=self.session_cost,
-                              session_tokens=self.session_tokens, model=label))
-
     def _run_tool(self, toolbox: ToolBox, call: ToolCall) -> ToolResult:
         """Run one tool call with start/finish events and an audit row."""
-        arguments: dict[str, Any] | str = call.arguments
-        try:
-            parsed = json.loads(call.arguments or "{}")
-            arguments = parsed if isinstance(parsed, dict) else call.arguments
-        except ValueError:
-            pass
-        self._emit(ToolCallStarted(call_id=call.id, name=call.name, arguments=arguments))
-        result = toolbox.call(call)
-        result.output = context.compress(result.output, self.settings.agent.max_tool_output_chars)
-        self._emit(ToolCallFinished(call_id=call.id, name=call.name, ok=result.ok,
-                                    summary=result.summary))
-        self.recorder.audit("tool", call.name, arguments, result.ok, result.summary)
-        if result.changed:
-            self._patch_event()
-        return result
+        return turns.run_tool(toolbox, call, self.recorder,
+                              self.settings.agent.max_tool_output_chars, self._patch_event)
 
     def _run_tests(self, tests: TestBridge, selection: list[str] | None) -> str:
+        """Run tests in the sandbox on the pending changes; the report as the model reads it."""
         if self.sandbox_factory is None:
             return "tests cannot run: no sandbox is configured"
         self._set_state(AgentState.TESTING)
@@ -315,40 +229,33 @@ class Agent:
         self.recorder.test_run(report, selection)
         return report_text(report)
 
+    def _run_suite(self, tests: TestBridge) -> tuple[bool | None, str]:
+        """The whole suite before handing over: (passed, or None if it could not run; report)."""
+        try:
+            text = self._run_tests(tests, None)
+        except HunkwiseError:
+            text, self.tests_passed = "", None  # reported as an Error event already
+        return self.tests_passed, text
+
     def _review(self, tests: TestBridge) -> Review | None:
         self._set_state(AgentState.REVIEWING)
-        evidence = report_text(tests.last_report) if tests.last_report else ""
-        review = phases.run_review(self.task, self.changes, evidence, self.workspace,
-                                   self.repo_map, self._call, self._run_tool)
-        if review is None:
-            self._emit(Error(message="the review model gave no verdict",
-                             hint="the changes are handed over unreviewed"))
-            return None
-        self.last_review = review
-        for finding in review.findings:
-            try:
-                self.changes.attach_note(finding.path, finding.line,
-                                         f"[{finding.severity}] {finding.message}")
-            except HunkwiseError:
-                pass  # a finding about a file outside the change set stays in the event only
-        self._emit(ReviewNotes(review=review))
+        review = sidesteps.review(self.task, self.changes, tests.last_report, self._side_talk())
+        if review is not None:
+            self.last_review = review
+            sidesteps.file_findings(review, self.changes, self._emit)
         return review
 
     def _plan(self) -> None:
         self._set_state(AgentState.PLANNING)
-        spec = phases.run_plan(self.task, self.map.render(self.task), self.workspace,
-                               self.repo_map, self._call, self._run_tool)
-        if spec is None:
-            self._emit(Error(message="the model gave no plan",
-                             hint="the agent goes on with the task without a plan"))
-        else:
-            self._emit(PlanReady(spec=spec))
-            criteria = "\n".join(f"- {c}" for c in spec.acceptance_criteria)
-            self.messages.append({"role": "user", "content": (
-                f"Plan (risk {spec.risk}): {spec.summary}\nAcceptance criteria:\n{criteria}\n"
-                f"Files likely affected: {', '.join(spec.files_likely_affected)}")})
+        message = sidesteps.plan(self.task, self.map.render(self.task), self._side_talk())
+        if message is not None:
+            self.messages.append({"role": "user", "content": message})
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _side_talk(self) -> sidesteps.SideTalk:
+        return sidesteps.SideTalk(self.workspace, self.repo_map, self.calls.call,
+                                  self._run_tool, self._emit)
 
     def _sandbox_factory(self) -> SandboxFactory:
         if self.sandbox_factory is not None:
@@ -370,9 +277,6 @@ class Agent:
         self._emit(PatchProposed(files=[f.path for f in files],
                                  hunks=sum(len(f.hunks) for f in files)))
 
-    def _tool_message(self, call_id: str, output: str) -> None:
-        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": output})
-
     def _set_state(self, state: AgentState, detail: str = "") -> None:
         if state != self.state or detail:
             self.state = state
@@ -381,20 +285,10 @@ class Agent:
     def _emit(self, event: AgentEvent) -> None:
         self.recorder.emit(event)
 
-    def _on_retry(self, kind: str, attempt: int, delay: float) -> None:
-        self._emit(Error(message=f"model {kind}; retry {attempt} in {delay:.1f} s",
-                         hint="transient; hunkwise retries with backoff"))
-
     def _finish(self, state: AgentState, spend: Spend, reason: str) -> RunOutcome:
-        self._spend = None  # later calls (a commit message) belong to no run's budget
+        self.ledger.spend = None  # later calls (a commit message) belong to no run's budget
         self._set_state(state, reason)
         self.recorder.transcript(self.messages)
         self.recorder.finished(str(state), reason, self.changes.proposed_overlay(),
                                self.session_cost, self.session_tokens, spend.turns)
-        ready = state == AgentState.READY_FOR_REVIEW
-        return RunOutcome(
-            state=state, summary=reason if ready else "", reason=None if ready else reason,
-            turns=spend.turns, prompt_tokens=spend.prompt_tokens,
-            completion_tokens=spend.completion_tokens, cost_usd=spend.cost_usd,
-            session_id=self.session_id, tests_passed=self.tests_passed,
-        )
+        return finish.outcome(state, reason, spend, self.session_id, self.tests_passed)
