@@ -39,6 +39,9 @@ def _env_file_values(text: str) -> list[str]:
     return values
 
 
+BLANK_MARKS = ("\u2588", "\u2593", "\u25a0", "#", "*")
+
+
 class SecretMasker:
     """Replaces known secret values and secret-looking tokens with `[REDACTED:kind]`."""
 
@@ -75,12 +78,30 @@ class SecretMasker:
         return masked
 
     def _scan(self, text: str) -> str:
+        masked = self._replace(text, labelled=True)
+        if any(value in masked for value in self.literals):
+            # A secret that is part of a label (`env-fi`), or that a label completes with the
+            # text beside it, would show through: mark with a character no secret contains.
+            masked = self._replace(text, labelled=False)
+        return masked
+
+    def _replace(self, text: str, labelled: bool) -> str:
+        blank = self._blank()
         for value in sorted(self.literals, key=len, reverse=True):
             if value in text:
-                text = text.replace(value, f"[REDACTED:{self.literals[value]}]")
+                text = text.replace(
+                    value, f"[REDACTED:{self.literals[value]}]" if labelled else blank
+                )
         for kind, pattern in _PATTERNS:
-            text = pattern.sub(f"[REDACTED:{kind}]", text)
+            text = pattern.sub(f"[REDACTED:{kind}]" if labelled else blank, text)
         return text
+
+    def _blank(self) -> str:
+        """A marker made of a character that occurs in no known secret."""
+        for mark in BLANK_MARKS:
+            if not any(mark in value for value in self.literals):
+                return mark * 8
+        return "\u2591" * 8  # every candidate is in some secret: a last, unlikely resort
 
     def mask_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Copies of chat messages with content and tool-call arguments masked."""

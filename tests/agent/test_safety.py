@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,4 +142,20 @@ def test_masked_text_never_contains_a_known_secret(prefix, suffix, secret) -> No
     masker = SecretMasker({secret: "env-file"})
     masked = masker.mask(prefix + secret + suffix + secret)
     assert secret not in masked
-    assert masked.count("[REDACTED:env-file]") >= 2 or secret in prefix + suffix
+    # Both occurrences are replaced: by the label, or by a blank where the label would spell it.
+    replaced = masked.count("[REDACTED:env-file]") + masked.count("\u2588" * 8)
+    assert replaced >= 2 or secret in prefix + suffix
+
+
+@pytest.mark.parametrize(
+    ("secret", "text"),
+    [
+        ("env-fi", "a env-fi b"),  # part of its own label
+        ("file]abc", "x file]abcabc"),  # a label plus the text after it
+        ("REDACTED:env", "REDACTED:env and more"),
+    ],
+)
+def test_a_secret_that_a_label_would_spell_is_still_hidden(secret, text) -> None:
+    masked = SecretMasker({secret: "env-file"}).mask(text)
+    assert secret not in masked
+    assert masked.count("\u2588" * 8) == text.count(secret)
