@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from agent.changes.errors import ChangeError
 from agent.changes.model import WriteReport
-from agent.changes.writer import atomic_write
+from agent.changes.writer import write_plan
 
 if TYPE_CHECKING:
     from agent.changes.changeset import ChangeSet
@@ -47,23 +47,15 @@ def write_review_edits(
             )
             continue
         plan[rel] = reviewed
-    ref = None
-    if plan and snapshot:
-        from agent.vcs import GitRepo
-
-        # The pre-edit working tree stays reachable: the edit replaces text the user wrote.
-        with GitRepo.open(changes.repo, changes.git_settings) as git_repo:
-            ref = git_repo.snapshot("before writing review edits")
+    # The pre-edit working tree stays reachable: the edit replaces text the user wrote.
+    done, failed, ref = write_plan(changes, plan, snapshot, "before writing review edits")
+    for rel, reason in failed:
+        conflicts.append(rel)
+        messages.append(f"could not write your edit to {rel}: {reason}; it is unchanged")
     written, deleted = [], []
-    for rel, content in plan.items():
-        try:
-            atomic_write(changes.repo, rel, content)
-        except OSError as exc:
-            conflicts.append(rel)
-            messages.append(f"could not write your edit to {rel}: {exc.strerror}; it is unchanged")
-            continue
-        edited[rel].disk = content
-        (deleted if content is None else written).append(rel)
+    for rel in done:
+        edited[rel].disk = plan[rel]
+        (deleted if plan[rel] is None else written).append(rel)
     return WriteReport(
         written=tuple(written),
         deleted=tuple(deleted),

@@ -47,6 +47,29 @@ def atomic_write(root: Path, rel: str, data: bytes | None) -> None:
         os.close(directory)
 
 
+def write_plan(
+    changes: ChangeSet, plan: Mapping[str, bytes | None], snapshot: bool, why: str
+) -> tuple[list[str], list[tuple[str, str]], str | None]:
+    """Snapshot the work tree (if asked and anything is planned), then write each planned file
+    atomically: (paths written, (path, reason) for those that could not be, snapshot ref)."""
+    ref = None
+    if plan and snapshot:
+        from agent.vcs import GitRepo
+
+        with GitRepo.open(changes.repo, changes.git_settings) as git_repo:
+            ref = git_repo.snapshot(why)
+    done: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for rel, content in plan.items():
+        try:
+            atomic_write(changes.repo, rel, content)
+        except OSError as exc:
+            failed.append((rel, exc.strerror or str(exc)))
+            continue
+        done.append(rel)
+    return done, failed, ref
+
+
 def write_accepted(
     changes: ChangeSet, files: Mapping[str, FileChange], snapshot: bool
 ) -> WriteReport:
@@ -69,23 +92,14 @@ def write_accepted(
             continue
         normalize(changes.repo, rel, changes.deny_globs)
         plan[rel] = content
-    ref = None
-    if plan and snapshot:
-        from agent.vcs import GitRepo
-
-        with GitRepo.open(changes.repo, changes.git_settings) as git_repo:
-            ref = git_repo.snapshot("before writing")
+    done, failed, ref = write_plan(changes, plan, snapshot, "before writing")
+    for rel, reason in failed:
+        conflicts.append(rel)
+        messages.append(f"could not write {rel}: {reason}; it is unchanged")
     written, deleted = [], []
-    for rel, content in plan.items():
-        try:
-            atomic_write(changes.repo, rel, content)
-        except OSError as exc:
-            conflicts.append(rel)
-            messages.append(f"could not write {rel}: {exc.strerror}; it is unchanged")
-            continue
-        (deleted if content is None else written).append(rel)
-        change = files[rel]
-        change.rebase(content)
+    for rel in done:
+        (deleted if plan[rel] is None else written).append(rel)
+        files[rel].rebase(plan[rel])
     for rel in list(files):
         if not files[rel].hunks:
             changes._files.pop(rel, None)
