@@ -163,11 +163,9 @@ async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
 
 
-async def test_escape_stops_the_agent_from_the_diff_pane_too(
-    repo: Path, tmp_path: Path, settings
-) -> None:
-    """Escape is app-wide: with the diff pane focused it stops the agent as well."""
-    model = replay(
+def edit_then_slow_turn(tmp_path: Path) -> str:
+    """A model that proposes one edit, then takes SLOW seconds over its next answer."""
+    return replay(
         tmp_path,
         {
             "main": [
@@ -180,7 +178,21 @@ async def test_escape_stops_the_agent_from_the_diff_pane_too(
             ]
         },
     )
-    app = make_app(repo, settings, model=model)
+
+
+async def stopped_at_once(pilot) -> None:
+    """The agent ends cancelled within seconds of the stop (not after the slow answer)."""
+    started = time.monotonic()
+    await asyncio.wait_for(settle(pilot), timeout=10)
+    assert time.monotonic() - started < 5, "the app waited for the slow answer"
+    assert pilot.app.status_info.agent_state == "cancelled", notices(pilot.app)
+
+
+async def test_escape_stops_the_agent_from_the_diff_pane_too(
+    repo: Path, tmp_path: Path, settings
+) -> None:
+    """Escape is app-wide: with the diff pane focused it stops the agent as well."""
+    app = make_app(repo, settings, model=edit_then_slow_turn(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*"fix add", "enter")
@@ -189,29 +201,13 @@ async def test_escape_stops_the_agent_from_the_diff_pane_too(
         await pilot.pause()
         assert isinstance(app.focused, DiffView)
         await pilot.press("escape")
-        started = time.monotonic()
-        await asyncio.wait_for(settle(pilot), timeout=10)
-        assert time.monotonic() - started < 5, "the app waited for the slow answer"
-        assert app.status_info.agent_state == "cancelled", notices(app)
+        await stopped_at_once(pilot)
         assert [f.path for f in app.session.files()] == ["calc.py"]
 
 
 async def test_stop_command_stops_the_agent(repo: Path, tmp_path: Path, settings) -> None:
     """/stop (also in the palette) does what Escape does; idle, it just says so."""
-    model = replay(
-        tmp_path,
-        {
-            "main": [
-                turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it."),
-                turn(
-                    call("finish", {"summary": "too late"}, "f1"),
-                    content=SLOW_TEXT,
-                    delay_seconds=SLOW,
-                ),
-            ]
-        },
-    )
-    app = make_app(repo, settings, model=model)
+    app = make_app(repo, settings, model=edit_then_slow_turn(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*"/stop", "enter")
@@ -220,10 +216,7 @@ async def test_stop_command_stops_the_agent(repo: Path, tmp_path: Path, settings
         await pilot.press(*"fix add", "enter")
         await wait_for(pilot, lambda: "Now I will read mul" in transcript_text(app))
         await pilot.press(*"/stop", "enter")
-        started = time.monotonic()
-        await asyncio.wait_for(settle(pilot), timeout=10)
-        assert time.monotonic() - started < 5, "the app waited for the slow answer"
-        assert app.status_info.agent_state == "cancelled", notices(app)
+        await stopped_at_once(pilot)
 
 
 async def test_plan_shows_the_plan_before_the_work(repo: Path, tmp_path: Path, settings) -> None:
