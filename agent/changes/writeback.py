@@ -48,18 +48,10 @@ def write_review_edits(
             continue
         plan[rel] = reviewed
     # The pre-edit working tree stays reachable: the edit replaces text the user wrote.
-    done, failed, ref = write_plan(changes, plan, snapshot, "before writing review edits")
-    for rel, reason in failed:
-        conflicts.append(rel)
-        messages.append(f"could not write your edit to {rel}: {reason}; it is unchanged")
-    written, deleted = [], []
+    report, done = write_plan(
+        changes, plan, snapshot, "before writing review edits", (conflicts, messages),
+        "could not write your edit to {rel}: {reason}; it is unchanged",
+    )  # fmt: skip
     for rel in done:
         edited[rel].disk = plan[rel]
-        (deleted if plan[rel] is None else written).append(rel)
-    return WriteReport(
-        written=tuple(written),
-        deleted=tuple(deleted),
-        conflicts=tuple(conflicts),
-        messages=tuple(messages),
-        snapshot=ref,
-    )
+    return report

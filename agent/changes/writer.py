@@ -48,26 +48,41 @@ def atomic_write(root: Path, rel: str, data: bytes | None) -> None:
 
 
 def write_plan(
-    changes: ChangeSet, plan: Mapping[str, bytes | None], snapshot: bool, why: str
-) -> tuple[list[str], list[tuple[str, str]], str | None]:
+    changes: ChangeSet,
+    plan: Mapping[str, bytes | None],
+    snapshot: bool,
+    why: str,
+    refused: tuple[list[str], list[str]],
+    could_not: str,
+) -> tuple[WriteReport, list[str]]:
     """Snapshot the work tree (if asked and anything is planned), then write each planned file
-    atomically: (paths written, (path, reason) for those that could not be, snapshot ref)."""
+    atomically. Returns the report, holding the (paths, messages) `refused` earlier plus
+    `could_not.format(rel=..., reason=...)` per failed write, and the paths written."""
+    conflicts, messages = refused
     ref = None
     if plan and snapshot:
         from agent.vcs import GitRepo
 
         with GitRepo.open(changes.repo, changes.git_settings) as git_repo:
             ref = git_repo.snapshot(why)
-    done: list[str] = []
-    failed: list[tuple[str, str]] = []
+    written: list[str] = []
+    deleted: list[str] = []
     for rel, content in plan.items():
         try:
             atomic_write(changes.repo, rel, content)
         except OSError as exc:
-            failed.append((rel, exc.strerror or str(exc)))
+            conflicts.append(rel)
+            messages.append(could_not.format(rel=rel, reason=exc.strerror or exc))
             continue
-        done.append(rel)
-    return done, failed, ref
+        (deleted if content is None else written).append(rel)
+    report = WriteReport(
+        written=tuple(written),
+        deleted=tuple(deleted),
+        conflicts=tuple(conflicts),
+        messages=tuple(messages),
+        snapshot=ref,
+    )
+    return report, [*written, *deleted]
 
 
 def write_accepted(
@@ -92,21 +107,13 @@ def write_accepted(
             continue
         normalize(changes.repo, rel, changes.deny_globs)
         plan[rel] = content
-    done, failed, ref = write_plan(changes, plan, snapshot, "before writing")
-    for rel, reason in failed:
-        conflicts.append(rel)
-        messages.append(f"could not write {rel}: {reason}; it is unchanged")
-    written, deleted = [], []
+    report, done = write_plan(
+        changes, plan, snapshot, "before writing", (conflicts, messages),
+        "could not write {rel}: {reason}; it is unchanged",
+    )  # fmt: skip
     for rel in done:
-        (deleted if plan[rel] is None else written).append(rel)
         files[rel].rebase(plan[rel])
     for rel in list(files):
         if not files[rel].hunks:
             changes._files.pop(rel, None)
-    return WriteReport(
-        written=tuple(written),
-        deleted=tuple(deleted),
-        conflicts=tuple(conflicts),
-        messages=tuple(messages),
-        snapshot=ref,
-    )
+    return report

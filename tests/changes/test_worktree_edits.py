@@ -158,3 +158,23 @@ def test_only_a_review_of_your_own_changes_writes_edits_back(repo: Path) -> None
     with pytest.raises(ChangeError) as caught:
         ChangeSet(repo).write_review_edits()
     assert "write_accepted" in (caught.value.hint or "")
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_the_others_are_written(
+    worktree: Path,
+) -> None:
+    """A failed write (here: a name longer than the file system allows) is a conflict with a
+    message; the other planned files are still written, and only those count as written."""
+    from agent.changes.writer import write_plan
+
+    blocked = "b" * 300
+    plan = {blocked: b"x\n", "new.txt": b"written\n"}
+    report, done = write_plan(
+        ChangeSet(worktree), plan, False, "test", (["earlier"], ["refused earlier"]),
+        "could not write {rel}: {reason}",
+    )  # fmt: skip
+    assert done == ["new.txt"] and report.written == ("new.txt",)
+    assert report.conflicts == ("earlier", blocked)
+    assert report.messages[0] == "refused earlier"
+    assert report.messages[1].startswith(f"could not write {blocked}: ")
+    assert (worktree / "new.txt").read_bytes() == b"written\n"

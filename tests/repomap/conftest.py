@@ -3,42 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import git, write_files
+from tests.gitrepo import make_repo as make_git_repo
+
+__all__ = ["RepoFactory", "git", "write_files"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
-
-GIT = [
-    "git",
-    "-c",
-    "user.name=Test",
-    "-c",
-    "user.email=test@example.com",
-    "-c",
-    "init.defaultBranch=main",
-]
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in `repo` and return its output."""
-    return subprocess.run(
-        [*GIT, *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def write_files(repo: Path, files: Mapping[str, str | bytes]) -> None:
-    """Write files (text or bytes) under `repo`, creating directories."""
-    for name, content in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, "utf-8")
-
 
 RepoFactory = Callable[[Mapping[str, str | bytes]], Path]
 
@@ -48,13 +23,7 @@ def make_repo(tmp_path: Path) -> RepoFactory:
     """Create a committed git repository holding `files`."""
 
     def factory(files: Mapping[str, str | bytes]) -> Path:
-        repo = tmp_path / "repo"
-        repo.mkdir()
-        git(repo, "init", "-q")
-        write_files(repo, files)
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", "initial")
-        return repo
+        return make_git_repo(tmp_path / "repo", files)
 
     return factory
 

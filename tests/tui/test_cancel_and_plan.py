@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,25 +90,30 @@ async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
 
 
+def edit_then_slow_turn(
+    tmp_path: Path, then: Sequence[dict[str, Any]] = (), review: Sequence[dict[str, Any]] = ()
+) -> str:
+    """A model that proposes one edit, takes SLOW seconds over its next answer, then answers
+    with the turns `then` (and `review` as the reviewer)."""
+    slow = turn(
+        call("finish", {"summary": "too late"}, "f1"), content=SLOW_TEXT, delay_seconds=SLOW
+    )
+    edit = turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it.")
+    script: dict[str, Any] = {"main": [edit, slow, *then]}
+    if review:
+        script["review"] = list(review)
+    return replay(tmp_path, script)
+
+
 async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
     repo: Path, tmp_path: Path, settings
 ) -> None:
     """Escape during a slow second turn: cancelled at once, the first edit stays reviewable,
     nothing reaches disk or git, and the next message starts a fresh run."""
-    model = replay(
+    model = edit_then_slow_turn(
         tmp_path,
-        {
-            "main": [
-                turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it."),
-                turn(
-                    call("finish", {"summary": "too late"}, "f1"),
-                    content=SLOW_TEXT,
-                    delay_seconds=SLOW,
-                ),
-                turn(call("finish", {"summary": "fixed add after the restart"}, "f2")),
-            ],
-            "review": [turn(call("submit_review", APPROVED, "r1"))],
-        },
+        then=[turn(call("finish", {"summary": "fixed add after the restart"}, "f2"))],
+        review=[turn(call("submit_review", APPROVED, "r1"))],
     )
     app = make_app(repo, settings, model=model)
     async with app.run_test(size=SIZE) as pilot:
@@ -161,23 +167,6 @@ async def test_escape_stops_a_slow_turn_and_keeps_the_proposal(
         assert len(sent) == 3 and sent[-1]["messages"][-1]["content"] == "go on"
     assert (repo / "calc.py").read_text() == CALC
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "1"
-
-
-def edit_then_slow_turn(tmp_path: Path) -> str:
-    """A model that proposes one edit, then takes SLOW seconds over its next answer."""
-    return replay(
-        tmp_path,
-        {
-            "main": [
-                turn(call("edit_file", FIX, "e1"), content="`add` subtracts; fixing it."),
-                turn(
-                    call("finish", {"summary": "too late"}, "f1"),
-                    content=SLOW_TEXT,
-                    delay_seconds=SLOW,
-                ),
-            ]
-        },
-    )
 
 
 async def stopped_at_once(pilot) -> None:
