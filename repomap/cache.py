@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-import subprocess
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from hunkwise.gitrun import run_git
 from repomap.errors import RepoMapError
 
 # Bump when the extracted data changes shape; the query texts are hashed in automatically.
@@ -49,14 +49,12 @@ def default_cache_dir(repo: Path) -> Path:
     dot_git = repo / ".git"
     if dot_git.is_dir():
         return dot_git / "hunkwise"
-    completed = subprocess.run(
-        ["git", "rev-parse", "--absolute-git-dir"], cwd=repo, capture_output=True, text=True
-    )
+    completed = run_git(["rev-parse", "--absolute-git-dir"], repo)
     if completed.returncode != 0:
         raise RepoMapError(
             f"{repo} is not a git repository", "run inside a git repository or `git init` it"
         )
-    return Path(completed.stdout.strip()) / "hunkwise"
+    return Path(os.fsdecode(completed.stdout.strip())) / "hunkwise"
 
 
 class ParseCache:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from hunkwise.gitrun import run_git
 from repomap.errors import RepoMapError
 from repomap.languages import language_for_path
 
@@ -47,21 +47,7 @@ class SourceFile:
 def git_files(repo: Path) -> list[str]:
     """Tracked plus untracked-but-not-ignored files, as git reports them (sorted)."""
     try:
-        completed = subprocess.run(
-            [
-                "git",
-                "-c",
-                "core.quotepath=off",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            cwd=repo,
-            capture_output=True,
-            check=False,
-        )
+        completed = run_git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], repo)
     except FileNotFoundError as exc:
         raise RepoMapError(
             "git is not installed", "install git; the map lists files with it"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hunkwise.gitrun import run_git
 from repomap.background import run_detached, wait_detached
 from repomap.cache import ParseCache, default_cache_dir, open_cache
 from repomap.discovery import git_files
@@ -268,9 +269,10 @@ def _toplevel(path: Path) -> Path:
     """The work tree's top directory, so a map opened in a subdirectory covers the repository."""
     if (path / ".git").exists():
         return path
-    completed = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True
-    )
+    try:
+        completed = run_git(["rev-parse", "--show-toplevel"], path)
+    except FileNotFoundError:
+        return path  # no git: discovery reports it with a hint
     if completed.returncode != 0:
         return path  # not a repository: discovery reports it with a hint
-    return Path(completed.stdout.strip())
+    return Path(os.fsdecode(completed.stdout.strip()))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from hunkwise.gitrun import run_git
 from sandbox.errors import SandboxError
 
 
@@ -24,27 +24,19 @@ def check_repo(repo: Path) -> Path:
         raise SandboxError(f"repository path {repo} does not exist", "pass --repo DIR")
     if not repo.is_dir():
         raise SandboxError(f"{repo} is not a directory", "pass --repo DIR of a git repository")
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "--show-toplevel"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    proc = run_git(["rev-parse", "--show-toplevel"], repo, timeout=30)
     if proc.returncode != 0:
         raise SandboxError(
             f"{repo} is not a git repository",
             "run `git init` there, or pass --repo DIR of a git repository",
         )
-    return Path(proc.stdout.strip()).resolve()
+    return Path(os.fsdecode(proc.stdout.strip())).resolve()
 
 
 def visible_files(repo: Path) -> list[str]:
     """Repo-relative paths git sees: tracked plus untracked files that are not ignored."""
-    proc = subprocess.run(
-        ["git", "-C", str(repo), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True,
-        timeout=60,
-    )
+    listing = ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    proc = run_git(listing, repo, timeout=60)
     if proc.returncode != 0:
         raise SandboxError(
             f"git ls-files failed in {repo}: {proc.stderr.decode(errors='replace').strip()}",

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
 from agent.changes.lines import Lines
+from hunkwise.gitrun import run_git, safe_config
 
 # Above this many (old x new) line pairs, difflib.SequenceMatcher takes seconds on files with
 # many repeated lines (blank lines, braces); git's xdiff does the same in milliseconds.
 LARGE_DIFF_CELLS = 250_000
 
 _HUNK_HEADER = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
-
-# Neither the user's nor the system's git config may change how we diff (external diff
-# drivers, textconv, colour): this diff only feeds our own hunk model.
-_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_EXTERNAL_DIFF")
 
 
 def _span(start: int, count: int) -> tuple[int, int]:
@@ -29,22 +24,15 @@ def _span(start: int, count: int) -> tuple[int, int]:
 
 def large_diff_spans(old: Lines, new: Lines) -> list[tuple[int, int, int, int]]:
     """Changed spans `(i1, i2, j1, j2)`: old[i1:i2] becomes new[j1:j2], in order."""
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C")
     with tempfile.TemporaryDirectory(prefix="hunkwise-diff-") as tmp:
         old_path, new_path = Path(tmp, "old"), Path(tmp, "new")
         old_path.write_bytes(b"".join(old))
         new_path.write_bytes(b"".join(new))
-        proc = subprocess.run(
+        proc = run_git(
             [
-                "git",
-                "-c",
-                "core.quotePath=false",
                 "diff",
                 "--no-index",
                 "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
                 "--text",
                 "-U0",
                 "--diff-algorithm=histogram",
@@ -52,10 +40,12 @@ def large_diff_spans(old: Lines, new: Lines) -> list[tuple[int, int, int, int]]:
                 str(old_path),
                 str(new_path),
             ],
-            cwd=tmp,
-            env=env,
-            capture_output=True,
-            check=False,
+            tmp,
+            options=safe_config(extra=["core.quotePath=false"]),
+            # Neither the user's nor the system's config may change this diff: it only
+            # feeds our own hunk model.
+            isolated=True,
+            env={"LC_ALL": "C"},
         )
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"git diff failed: {proc.stderr.decode(errors='replace').strip()}")

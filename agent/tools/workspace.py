@@ -5,12 +5,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.tools.paths import ToolInputError, check_path, is_denied
+from hunkwise.gitrun import run_git
 
 if TYPE_CHECKING:
     from agent.changes import ChangeSet, FileView
@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 MAX_READ_LINES = 600
 MAX_LIST = 400
 MAX_MATCHES = 200
-
-# git must run nothing from the repository: no fsmonitor, no pager, no external diff.
-GIT_SAFE = ["git", "-c", "core.fsmonitor=false", "-c", "core.pager=cat", "--no-pager"]
 
 
 class Workspace:
@@ -133,13 +130,13 @@ def _match_key(line: str) -> tuple[str, int]:
 
 
 def _git(repo: Path, args: list[str], ok_codes: tuple[int, ...] = (0,)) -> str:
-    result = subprocess.run(
-        [*GIT_SAFE, *args], cwd=repo, capture_output=True, text=True, errors="replace",
-        timeout=60,
+    result = run_git(
+        args, repo, timeout=60, isolated=True,
         # No user or system config: a repository's tools must behave the same everywhere.
-        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_TERMINAL_PROMPT": "0",
-             "HOME": "/nonexistent", "GIT_CONFIG_NOSYSTEM": "1", "LC_ALL": "C.UTF-8"},
+        base_env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
+                  "LC_ALL": "C.UTF-8"},
     )
     if result.returncode not in ok_codes:
-        raise ToolInputError(f"git {args[0]} failed: {result.stderr.strip()[:300]}")
-    return result.stdout
+        stderr = result.stderr.decode("utf-8", "replace")
+        raise ToolInputError(f"git {args[0]} failed: {stderr.strip()[:300]}")
+    return result.stdout.decode("utf-8", "replace")

@@ -1,8 +1,7 @@
-"""Git commands run through GitPython with hooks and fsmonitor made inert unless opted in."""
+"""Git commands run through GitPython with hunkwise.gitrun's options and environment."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from gitdb.base import IStream
 
 from agent.settings import GitSettings
 from agent.vcs.errors import CommitError
+from hunkwise.gitrun import filter_overrides, git_argv, git_env, safe_config
 
 ZERO_OID = "0" * 40
 SNAPSHOT_IDENTITY = {
@@ -34,30 +34,30 @@ class SafeGit:
 
 
 def safe_git(repo: git.Repo, settings: GitSettings) -> SafeGit:
-    """A runner whose every call disables hooks and fsmonitor (unless opted in)."""
-    config: list[str] = []
-    if not settings.run_hooks:
-        # An empty hooks directory: no hook of any kind (pre-commit, reference-transaction,
-        # post-index-change ...) can be found, whatever the repository planted.
-        config.append(f"core.hooksPath={os.devnull}")
-    if not settings.allow_fsmonitor:
-        config.append("core.fsmonitor=false")
-    options = tuple(arg for item in config for arg in ("-c", item))
-    return SafeGit(git.Git(repo.working_dir), options)
+    """A runner whose every call runs nothing the repository planted (hooks and fsmonitor
+    only when the user opted in); filter drivers in the repository's config are blanked."""
+    root = Path(repo.working_dir)
+    options = safe_config(
+        run_hooks=settings.run_hooks,
+        allow_fsmonitor=settings.allow_fsmonitor,
+        extra=filter_overrides(root),
+    )
+    return SafeGit(git.Git(root), options)
 
 
 def run(
     command: SafeGit, *args: str, env: Mapping[str, str] | None = None, stdin: bytes | None = None
 ) -> str:
     """Run `git args...` and return stdout; failures become CommitError with git's message."""
-    full_env = None if env is None else {**os.environ, **env}
+    # GitPython sets LC_ALL=C itself; keep it so git's messages (matched below) stay English.
+    full_env = git_env({"LC_ALL": "C", "LANGUAGE": "C", **(env or {})})
     try:
         with tempfile.TemporaryFile() as feed:
             if stdin is not None:
                 feed.write(stdin)
                 feed.seek(0)
             return command.runner.execute(
-                ["git", *command.options, *args],
+                git_argv(args, command.options),
                 env=full_env,
                 istream=feed if stdin is not None else None,
             )
@@ -119,7 +119,8 @@ def merge_file(command: SafeGit, ours: bytes, base: bytes, theirs: bytes) -> byt
             path.write_bytes(data)
             paths.append(str(path))
         status, out, _err = command.runner.execute(
-            ["git", *command.options, "merge-file", "-p", *paths],
+            git_argv(["merge-file", "-p", *paths], command.options),
+            env=git_env({"LC_ALL": "C", "LANGUAGE": "C"}),
             with_extended_output=True,
             with_exceptions=False,
             stdout_as_string=False,

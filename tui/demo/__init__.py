@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from hunkwise.errors import RepoError
+from hunkwise.gitrun import run_git
 
 HERE = Path(__file__).parent
 PROJECT = HERE / "project"
@@ -42,16 +41,16 @@ def prepare_demo(target: Path | None = None) -> Path:
         dirs_exist_ok=True,
         ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"),
     )
-    git = ["git", "-c", "core.hooksPath=/dev/null", "-C", str(target)]
-    env = {**os.environ, **GIT_IDENTITY}
-    try:
-        subprocess.run([*git, "init", "-q", "-b", "main"], check=True, env=env)
-        subprocess.run([*git, "add", "."], check=True, env=env)
-        subprocess.run(
-            [*git, "commit", "-q", "-m", "shopcart: items, discounts, totals"], check=True, env=env
-        )
-    except subprocess.CalledProcessError as exc:
-        raise RepoError(
-            f"could not create the demo repository: {exc}", "check that git works"
-        ) from exc
+    for step in (
+        ["init", "-q", "-b", "main"],
+        ["add", "."],
+        ["commit", "-q", "-m", "shopcart: items, discounts, totals"],
+    ):
+        done = run_git(step, target, env=GIT_IDENTITY)
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip()
+            raise RepoError(
+                f"could not create the demo repository: git {step[0]}: {detail}",
+                "check that git works",
+            )
     return target
