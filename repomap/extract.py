@@ -36,7 +36,7 @@ class Definition:
 
 @dataclass(frozen=True, slots=True)
 class FileTags:
-    """Everything the map needs from one file; plain data so it caches and pickles cheaply."""
+    """Everything the map needs from one file; plain data so it caches cheaply."""
 
     language: str
     definitions: tuple[Definition, ...]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from itertools import count, islice
 
 import numpy as np
 
+from repomap import datafile
 from repomap.lexical import path_terms
 from repomap.payload import counted
 from repomap.termtable import TermTable
@@ -17,6 +17,8 @@ from repomap.termtable import TermTable
 PATH_TERM_WEIGHT = 3
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_COUNTS = np.zeros(0, dtype=np.float64)
+COLUMNS = ("defined", "used", "used_counts", "words", "word_counts")  # FileRows' fields
+TABLE_PARTS = ("starts", "data", "exact")  # TermTable.state()
 
 
 class Vocabulary:
@@ -158,7 +160,7 @@ class Features:
         order = list(dict.fromkeys(digests))
         rows = [self.rows[d] for d in order]
         columns = []
-        for name in ("defined", "used", "used_counts", "words", "word_counts"):
+        for name in COLUMNS:
             parts = [getattr(r, name) for r in rows]
             lengths = np.array([len(p) for p in parts], dtype=np.int64)
             flat = np.concatenate(parts) if parts else EMPTY_COUNTS
@@ -166,13 +168,37 @@ class Features:
         return (self.names.words, self.terms.words, order, columns, self.table.state())
 
     def state_bytes(self, digests: Sequence[str]) -> bytes:
-        """`to_state` pickled, for a snapshot."""
-        return pickle.dumps(self.to_state(digests), protocol=5)
+        """`to_state` as a data-only file (`repomap.datafile`), for a snapshot."""
+        names, terms, order, columns, table = self.to_state(digests)
+        fields: dict[str, datafile.Value] = {"names": names, "terms": terms, "order": order}
+        for column, (lengths, flat) in zip(COLUMNS, columns, strict=True):
+            fields[f"{column}.lengths"] = lengths
+            fields[f"{column}.flat"] = flat
+        for part, value in zip(TABLE_PARTS, table, strict=True):
+            fields[f"table.{part}"] = value
+        return datafile.pack(fields)
 
     @classmethod
     def from_state_bytes(cls, data: bytes) -> Features:
-        """Inverse of `state_bytes` (our own cache file under .git/, never repository content)."""
-        return cls.from_state(pickle.loads(data))
+        """Inverse of `state_bytes`; DataFileError when the data is damaged."""
+        fields = datafile.unpack(bytearray(data))  # a private, writable copy of the arrays
+        columns = [
+            (datafile.array(fields, f"{c}.lengths"), datafile.array(fields, f"{c}.flat"))
+            for c in COLUMNS
+        ]
+        order = datafile.strings(fields, "order")
+        for lengths, flat in columns:
+            if len(lengths) != len(order) or int(lengths.sum()) != len(flat):
+                raise datafile.DataFileError("feature columns do not match their files")
+        table = tuple(datafile.array(fields, f"table.{part}") for part in TABLE_PARTS)
+        state = (
+            datafile.strings(fields, "names"),
+            datafile.strings(fields, "terms"),
+            order,
+            columns,
+            table,
+        )
+        return cls.from_state(state)
 
     @classmethod
     def from_state(cls, state: tuple) -> Features:

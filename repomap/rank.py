@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,13 +9,14 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from repomap import datafile
 from repomap.arrays import flatten
 from repomap.features import Features
 from repomap.graph import SymbolGraph, build_graph, personalised_pagerank
 from repomap.lexical import BM25, terms
 from repomap.mentions import PathLookup, mentioned_files, mentioned_identifiers
 
-SNAPSHOT_VERSION = 7
+SNAPSHOT_VERSION = 8
 LEXICAL_SEEDS = 10
 GRAPH_SHARE = 0.5
 GLOBAL_SHARE = 0.01
@@ -95,34 +95,80 @@ class Ranker:
     def to_bytes(self, features_state: bytes) -> bytes:
         """A snapshot that `from_bytes` loads far faster than `build` recomputes it.
 
-        The ranker and the features state are pickled apart and each unpickled only when
-        needed: a warm start needs the ranker, a start after edits only the features state.
+        A data-only file (`repomap.datafile`: the file sits in .git/, which a repository handed
+        to us may have planted, so loading it must never run code). The ranker and the features
+        state are stored apart and each decoded only when needed: a warm start needs the
+        ranker, a start after edits only the features state.
         """
         g, b = self.graph, self.bm25
-        ranker_state = (
-            self.paths,
-            (g.file_count, g.symbols, g.source, g.target, g.weight, g.dangling),
-            b.state(),
-            self.global_rank,
-            self.is_test,
+        spelling, documents, term_ids, counts, size = b.state()
+        ranker_bytes = datafile.pack(
+            {
+                "paths": self.paths,
+                "file_count": g.file_count,
+                "symbols": g.symbols,
+                "source": g.source,
+                "target": g.target,
+                "weight": g.weight,
+                "dangling": g.dangling,
+                "spelling": spelling,
+                "documents": documents,
+                "term_ids": term_ids,
+                "counts": counts,
+                "size": size,
+                "global_rank": self.global_rank,
+                "is_test": self.is_test,
+            }
         )
-        ranker_bytes = pickle.dumps(ranker_state, protocol=5)
-        return pickle.dumps((SNAPSHOT_VERSION, ranker_bytes, features_state), protocol=5)
+        return datafile.pack(
+            {"version": SNAPSHOT_VERSION, "ranker": ranker_bytes, "features": features_state}
+        )
 
     @staticmethod
     def split_snapshot(data: bytes | memoryview) -> tuple[bytes, bytes] | None:
         """A snapshot's ranker part (for `from_bytes`) and features state, or None when another
-        version wrote it."""
-        state = pickle.loads(data)  # our own cache file under .git/, never repository content
-        if not isinstance(state, tuple) or len(state) != 3 or state[0] != SNAPSHOT_VERSION:
+        version wrote it; DataFileError when it is damaged or not a snapshot at all."""
+        fields = datafile.unpack(data)
+        if fields.get("version") != SNAPSHOT_VERSION:
             return None
-        return state[1], state[2]
+        return datafile.raw_bytes(fields, "ranker"), datafile.raw_bytes(fields, "features")
 
     @staticmethod
     def from_bytes(data: bytes) -> Ranker:
-        """The ranker in a snapshot's ranker part."""
-        paths, graph_state, bm25_state, global_rank, is_test = pickle.loads(data)
-        return Ranker(paths, SymbolGraph(*graph_state), BM25(*bm25_state), global_rank, is_test)
+        """The ranker in a snapshot's ranker part; DataFileError when it is damaged."""
+        fields = datafile.unpack(bytearray(data))  # a private, writable copy of the arrays
+        arrays = {
+            name: datafile.array(fields, name)
+            for name in (
+                "source",
+                "target",
+                "weight",
+                "dangling",
+                "documents",
+                "term_ids",
+                "counts",
+                "global_rank",
+                "is_test",
+            )
+        }
+        paths = tuple(datafile.strings(fields, "paths"))
+        graph = SymbolGraph(
+            datafile.integer(fields, "file_count"),
+            tuple(datafile.strings(fields, "symbols")),
+            arrays["source"],
+            arrays["target"],
+            arrays["weight"],
+            arrays["dangling"],
+        )
+        bm25 = BM25(
+            datafile.strings(fields, "spelling"),
+            arrays["documents"],
+            arrays["term_ids"],
+            arrays["counts"],
+            datafile.integer(fields, "size"),
+        )
+        _check_ranker(paths, graph, bm25, arrays["global_rank"], arrays["is_test"])
+        return Ranker(paths, graph, bm25, arrays["global_rank"], arrays["is_test"])
 
     @cached_property
     def lookup(self) -> PathLookup:
@@ -181,3 +227,40 @@ class Ranker:
         rounded = np.round(scores, 12)
         order = sorted(range(file_count), key=lambda i: (-rounded[i], self.paths[i]))
         return Ranking(tuple(order), scores, node_rank[file_count:], frozenset(named))
+
+
+def _check_ranker(
+    paths: tuple[str, ...],
+    graph: SymbolGraph,
+    bm25: BM25,
+    global_rank: np.ndarray,
+    is_test: np.ndarray,
+) -> None:
+    """DataFileError unless the stored arrays fit together (indices in range, lengths equal)."""
+    nodes = graph.node_count
+    edges = len(graph.source)
+    fits = (
+        graph.file_count == len(paths) == bm25.size == len(is_test)
+        and len(global_rank) == len(paths)
+        and len(graph.target) == len(graph.weight) == edges
+        and len(graph.dangling) == nodes
+        and len(bm25.term_ids) == len(bm25.counts) == len(bm25.documents)
+        and (
+            edges == 0
+            or (
+                0 <= min(graph.source.min(), graph.target.min())
+                and max(graph.source.max(), graph.target.max()) < nodes
+            )
+        )
+        and (
+            len(bm25.documents) == 0
+            or (
+                0 <= bm25.documents.min()
+                and bm25.documents.max() < len(paths)
+                and 0 <= bm25.term_ids.min()
+                and bm25.term_ids.max() < len(bm25.spelling)
+            )
+        )
+    )
+    if not fits:
+        raise datafile.DataFileError("the ranker's arrays do not fit together")

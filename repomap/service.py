@@ -34,7 +34,7 @@ SNAPSHOT_INTERVAL = 60.0
 DETACHED_SNAPSHOT_FILES = 1_000
 # Rendering reads the definitions of the few top files; recent ones stay in memory.
 TAGS_IN_MEMORY = 2_000
-# (generation it was built for, pickled ranker, numbered tags as Features.state_bytes gives)
+# (generation it was built for, ranker part, numbered tags as Features.state_bytes gives)
 Snapshot = tuple[str, bytes, bytes]
 
 
@@ -113,7 +113,7 @@ class TreeSitterRepoMap:
             else:
                 ranker = None
                 if snapshot is not None and snapshot[0] == generation:
-                    ranker = _unpickled_ranker(snapshot[1])
+                    ranker = _stored_ranker(snapshot[1])
                 self._features_state = snapshot[2] if snapshot is not None else None
                 self._ranker = ranker if ranker is not None else self._rebuild(cache, index, early)
             self._generation = generation
@@ -133,7 +133,7 @@ class TreeSitterRepoMap:
             if started is not None:
                 features = started
             else:
-                features = _unpickled_features(state) if state is not None else Features()
+                features = _stored_features(state) if state is not None else Features()
             self._features_state = None
         missing = [d for d in dict.fromkeys(index.digests) if d not in features.rows]
         stored = cache.payloads([d for d in missing if d not in index.fresh])
@@ -245,7 +245,7 @@ class TreeSitterRepoMap:
         )
 
 
-def _unpickled_ranker(data: bytes) -> Ranker | None:
+def _stored_ranker(data: bytes) -> Ranker | None:
     """The ranker in a snapshot, or None when that part is damaged."""
     from repomap.rank import Ranker
 
@@ -255,7 +255,7 @@ def _unpickled_ranker(data: bytes) -> Ranker | None:
         return None
 
 
-def _unpickled_features(data: bytes) -> Features:
+def _stored_features(data: bytes) -> Features:
     """The features state in a snapshot, or empty features when that part is damaged."""
     from repomap.features import Features
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from repomap import open_repo_map
+from repomap import datafile, open_repo_map
 from repomap.cache import ParseCache, open_cache
 from repomap.errors import RepoMapError
 from repomap.protocol import MapRequest
@@ -163,8 +162,9 @@ def test_a_damaged_part_of_the_snapshot_is_rebuilt(
     path = shop_repo / ".git" / "hunkwise" / "ranker.snapshot"
     data = path.read_bytes()
     parts = list(Ranker.split_snapshot(data[40:]))
-    parts[damaged] = b"\x80\x05not a pickle"
-    path.write_bytes(data[:40] + pickle.dumps((SNAPSHOT_VERSION, *parts), protocol=5))
+    parts[damaged] = b"HWDATA1\nnot a data file"
+    packed = datafile.pack({"version": SNAPSHOT_VERSION, "ranker": parts[0], "features": parts[1]})
+    path.write_bytes(data[:40] + packed)
     if damaged == 1:  # the features part is read only when files changed since
         write_files(shop_repo, {"shop/carriers.py": "class Carrier:\n    pass\n"})
         first = _map(shop_repo, cache_dir=tmp_path / "fresh").render(request)
